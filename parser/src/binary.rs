@@ -1,0 +1,383 @@
+//! Binary distribution format v1 (`.bff`): a 16-byte header, then a bincode 2.0.1 payload.
+//!
+//! ```text
+//! 0  magic        "BFF1"
+//! 4  version      u16 LE (1)
+//! 6  flags        u16 LE (0)
+//! 8  payload_len  u32 LE
+//! 12 crc32        u32 LE, CRC-32 (IEEE) of the payload
+//! 16 payload      bincode standard config: serial, feature count, features
+//! ```
+//!
+//! The payload is decoded one feature at a time with borrowed strings, so nothing is allocated
+//! from a count or a length the file merely claims, and every error has the byte offset of the
+//! feature it concerns. All bincode use is in this module, so the serializer can be swapped.
+
+use std::net::IpAddr;
+
+use bincode::config::Config;
+use bincode::error::DecodeError;
+use bincode::{BorrowDecode, Encode};
+
+use crate::collect::FeatureSet;
+use crate::error::{Error, ErrorKind, Position, Problem};
+use crate::limits::{Limits, MAX_FILE_SIZE};
+use crate::model::{
+    FORMAT_VERSION, Feature, FeatureFile, FeatureType, Value, check_string_size, check_value,
+};
+
+/// The first four bytes of every binary feature file.
+pub const MAGIC: [u8; 4] = *b"BFF1";
+/// Length of the fixed header.
+pub const HEADER_LEN: usize = 16;
+
+fn config() -> impl Config {
+    // The decode limit is a second fence behind the header's length check.
+    bincode::config::standard().with_limit::<MAX_FILE_SIZE>()
+}
+
+/// The payload's feature, borrowing its strings from the input.
+#[derive(Encode, BorrowDecode)]
+struct WireFeature<'a> {
+    name: &'a str,
+    ty: FeatureType,
+    default: Option<WireValue<'a>>,
+}
+
+/// Same variants, in the same order, as [`Value`]; the order is the wire format.
+#[derive(Encode, BorrowDecode)]
+enum WireValue<'a> {
+    Bool(bool),
+    U8(u8),
+    U16(u16),
+    U32(u32),
+    U64(u64),
+    I64(i64),
+    F32(f32),
+    F64(f64),
+    Ip(IpAddr),
+    Str(&'a str),
+}
+
+impl<'a> WireValue<'a> {
+    fn from_value(v: &'a Value) -> Self {
+        match v {
+            Value::Bool(x) => Self::Bool(*x),
+            Value::U8(x) => Self::U8(*x),
+            Value::U16(x) => Self::U16(*x),
+            Value::U32(x) => Self::U32(*x),
+            Value::U64(x) => Self::U64(*x),
+            Value::I64(x) => Self::I64(*x),
+            Value::F32(x) => Self::F32(*x),
+            Value::F64(x) => Self::F64(*x),
+            Value::Ip(x) => Self::Ip(*x),
+            Value::Str(x) => Self::Str(x),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        match *self {
+            Self::Bool(x) => Value::Bool(x),
+            Self::U8(x) => Value::U8(x),
+            Self::U16(x) => Value::U16(x),
+            Self::U32(x) => Value::U32(x),
+            Self::U64(x) => Value::U64(x),
+            Self::I64(x) => Value::I64(x),
+            Self::F32(x) => Value::F32(x),
+            Self::F64(x) => Value::F64(x),
+            Self::Ip(x) => Value::Ip(x),
+            Self::Str(x) => Value::Str(x.to_owned()),
+        }
+    }
+}
+
+/// Decodes a binary feature file under the default limits.
+pub fn decode(input: &[u8]) -> Result<FeatureFile, Error> {
+    decode_with(input, &Limits::DEFAULT)
+}
+
+/// Decodes a binary feature file under `limits`, trusting nothing the writer did.
+pub fn decode_with(input: &[u8], limits: &Limits) -> Result<FeatureFile, Error> {
+    if input.len() > limits.max_file_size {
+        return Err(crate::error::file_too_large(input.len(), limits));
+    }
+    let payload = check_header(input, limits)?;
+    Payload {
+        bytes: payload,
+        pos: 0,
+        limits,
+    }
+    .decode()
+}
+
+/// Checks the header and returns the payload it frames.
+fn check_header<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a [u8], Error> {
+    let at = |offset: u64| Position::Offset(offset);
+    let field = |range: std::ops::Range<usize>| input.get(range);
+    let Some(magic) = field(0..4) else {
+        return Err(if MAGIC.starts_with(input) {
+            Error::new(
+                ErrorKind::Truncated,
+                at(len64(input.len())),
+                format!(
+                    "file ends after {} bytes: expected a 16-byte header",
+                    input.len()
+                ),
+            )
+        } else {
+            bad_magic()
+        });
+    };
+    if magic != MAGIC {
+        return Err(bad_magic());
+    }
+    let (Some(version), Some(flags), Some(len), Some(crc)) = (
+        field(4..6)
+            .and_then(|b| b.try_into().ok())
+            .map(u16::from_le_bytes),
+        field(6..8)
+            .and_then(|b| b.try_into().ok())
+            .map(u16::from_le_bytes),
+        field(8..12)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes),
+        field(12..16)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes),
+    ) else {
+        return Err(Error::new(
+            ErrorKind::Truncated,
+            at(len64(input.len())),
+            format!(
+                "file ends after {} bytes: expected a 16-byte header",
+                input.len()
+            ),
+        ));
+    };
+    if version != FORMAT_VERSION {
+        return Err(Error::new(
+            ErrorKind::UnsupportedVersion,
+            at(4),
+            format!(
+                "unsupported format version {version}: this build reads version {FORMAT_VERSION}"
+            ),
+        ));
+    }
+    if flags != 0 {
+        return Err(Error::new(
+            ErrorKind::BadFlags,
+            at(6),
+            format!("flags are {flags:#06x}: expected 0 (no flags are defined in version 1)"),
+        ));
+    }
+    let max_payload = limits.max_file_size.saturating_sub(HEADER_LEN);
+    let len = usize::try_from(len).unwrap_or(usize::MAX);
+    if len > max_payload {
+        return Err(Error::new(
+            ErrorKind::FileTooLarge,
+            at(8),
+            format!("declared payload is {len} bytes: the limit is {max_payload} bytes"),
+        ));
+    }
+    let rest = input.get(HEADER_LEN..).unwrap_or_default();
+    if rest.len() < len {
+        return Err(Error::new(
+            ErrorKind::Truncated,
+            at(len64(input.len())),
+            format!(
+                "file ends after {} bytes of payload: the header declares {len}",
+                rest.len()
+            ),
+        ));
+    }
+    let (payload, trailing) = rest.split_at(len);
+    if !trailing.is_empty() {
+        return Err(Error::new(
+            ErrorKind::TrailingBytes,
+            at(len64(HEADER_LEN.saturating_add(len))),
+            format!(
+                "{} bytes after the {len}-byte payload: expected the end of the file",
+                trailing.len()
+            ),
+        ));
+    }
+    let actual = crc32fast::hash(payload);
+    if actual != crc {
+        return Err(Error::new(
+            ErrorKind::ChecksumMismatch,
+            at(12),
+            format!("payload CRC-32 is {actual:#010x}: the header says {crc:#010x}"),
+        ));
+    }
+    Ok(payload)
+}
+
+struct Payload<'a, 'l> {
+    bytes: &'a [u8],
+    pos: usize,
+    limits: &'l Limits,
+}
+
+impl<'a> Payload<'a, '_> {
+    fn offset(&self) -> Position {
+        Position::Offset(len64(HEADER_LEN.saturating_add(self.pos)))
+    }
+
+    fn next<T: BorrowDecode<'a, ()>>(&mut self, what: &str) -> Result<T, Error> {
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        let (value, used) =
+            bincode::borrow_decode_from_slice::<T, _>(rest, config()).map_err(|e| {
+                decode_error(
+                    &e,
+                    what,
+                    self.offset(),
+                    len64(HEADER_LEN.saturating_add(self.bytes.len())),
+                )
+            })?;
+        self.pos = self.pos.saturating_add(used);
+        Ok(value)
+    }
+
+    fn decode(mut self) -> Result<FeatureFile, Error> {
+        let serial: u64 = self.next("the serial")?;
+        let declared: u64 = self.next("the feature count")?;
+        let mut set = FeatureSet::new(self.limits);
+        let mut features = Vec::new();
+        let mut index = 0u64;
+        while index < declared {
+            let at = self.offset();
+            // The 201st feature is refused before it is decoded, whatever the count claimed.
+            set.check_room().map_err(|p| p.at(at))?;
+            let wire: WireFeature<'a> = self.next("a feature")?;
+            set.admit(wire.name, at, None).map_err(|p| p.at(at))?;
+            let feature = self.feature(&wire).map_err(|p| p.at(at))?;
+            features.push(feature);
+            index = index.saturating_add(1);
+        }
+        set.finish().map_err(|p| p.at(self.offset()))?;
+        if self.pos < self.bytes.len() {
+            return Err(Error::new(
+                ErrorKind::TrailingBytes,
+                self.offset(),
+                format!(
+                    "{} bytes after the {declared} features the payload declares: expected the end of the payload",
+                    self.bytes.len().saturating_sub(self.pos)
+                ),
+            ));
+        }
+        Ok(FeatureFile { serial, features })
+    }
+
+    fn feature(&self, wire: &WireFeature<'a>) -> Result<Feature, Problem> {
+        if let FeatureType::Str(n) = wire.ty {
+            check_string_size(u64::from(n), self.limits)?;
+        }
+        let default = match &wire.default {
+            None => None,
+            Some(w) => {
+                // Check the borrowed string before copying it.
+                if let (WireValue::Str(s), FeatureType::Str(n)) = (w, wire.ty) {
+                    crate::model::check_string_len(s, n)?;
+                }
+                let value = w.to_value();
+                check_value(&value, wire.ty)?;
+                Some(value)
+            }
+        };
+        Ok(Feature {
+            name: wire.name.to_owned(),
+            ty: wire.ty,
+            default,
+        })
+    }
+}
+
+fn decode_error(e: &DecodeError, what: &str, at: Position, end: u64) -> Error {
+    match e {
+        DecodeError::UnexpectedEnd { .. } => Error::new(
+            ErrorKind::Truncated,
+            Position::Offset(end),
+            format!("payload ends inside {what}: expected more bytes"),
+        ),
+        DecodeError::Utf8 { .. } => Error::new(
+            ErrorKind::InvalidUtf8,
+            at,
+            format!("invalid UTF-8 in {what}: strings must be UTF-8"),
+        ),
+        DecodeError::UnexpectedVariant {
+            type_name, found, ..
+        } if type_name.ends_with("FeatureType") => Error::new(
+            ErrorKind::UnknownType,
+            at,
+            format!("unknown type tag {found} in {what}: expected 0 to 9"),
+        ),
+        DecodeError::LimitExceeded => Error::new(
+            ErrorKind::FileTooLarge,
+            at,
+            format!("{what} claims more bytes than the file limit"),
+        ),
+        other => Error::new(ErrorKind::Syntax, at, format!("malformed {what}: {other}")),
+    }
+}
+
+#[cold]
+fn bad_magic() -> Error {
+    Error::new(
+        ErrorKind::BadMagic,
+        Position::Offset(0),
+        "not a binary feature file: expected the magic bytes `BFF1`",
+    )
+}
+
+fn len64(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+/// Encodes `file` after validating it under the default limits.
+pub fn encode(file: &FeatureFile) -> Result<Vec<u8>, Error> {
+    encode_with(file, &Limits::DEFAULT)
+}
+
+/// Encodes `file` after validating it under `limits`.
+pub fn encode_with(file: &FeatureFile, limits: &Limits) -> Result<Vec<u8>, Error> {
+    file.validate(limits)?;
+    let bytes = encode_unchecked(file);
+    if bytes.len() > limits.max_file_size {
+        return Err(crate::error::file_too_large(bytes.len(), limits));
+    }
+    Ok(bytes)
+}
+
+/// Encodes `file` without validating it, with a correct header: the hostile writer that tests and
+/// fuzzers use to hand the decoder files it must refuse.
+pub fn encode_unchecked(file: &FeatureFile) -> Vec<u8> {
+    let mut payload = Vec::with_capacity(file.features.len().saturating_mul(24).saturating_add(16));
+    // Encoding into a Vec cannot fail: no limit applies to encoding.
+    let _ = bincode::encode_into_std_write(file.serial, &mut payload, config());
+    let _ = bincode::encode_into_std_write(len64(file.features.len()), &mut payload, config());
+    for f in &file.features {
+        let wire = WireFeature {
+            name: &f.name,
+            ty: f.ty,
+            default: f.default.as_ref().map(WireValue::from_value),
+        };
+        let _ = bincode::encode_into_std_write(&wire, &mut payload, config());
+    }
+    frame(&payload)
+}
+
+/// Wraps `payload` in a correct header (version 1, no flags, its length and CRC).
+pub fn frame(payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN.saturating_add(payload.len()));
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(
+        &u32::try_from(payload.len())
+            .unwrap_or(u32::MAX)
+            .to_le_bytes(),
+    );
+    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}

@@ -1,0 +1,243 @@
+//! ClickHouse `JSONEachRow` rows, as the feature-file generator's query emits them:
+//! `SELECT name, type FROM system.columns WHERE table = 'http_requests_features'
+//! ORDER BY name FORMAT JSONEachRow`.
+//!
+//! The serial is not in the rows; the caller supplies it.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::collect::FeatureSet;
+use crate::error::{Error, ErrorKind, Position, Problem};
+use crate::limits::Limits;
+use crate::model::{
+    Feature, FeatureFile, FeatureType, Value, check_string_len, check_string_size,
+    truncate_for_message,
+};
+use crate::value::{parse_scalar, write_scalar};
+
+/// One row. Keys other than these are refused (`deny_unknown_fields`), so a renamed or added
+/// column in the generator's query is caught, not ignored.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Row<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow, rename = "type")]
+    ty: Cow<'a, str>,
+    #[serde(borrow, default)]
+    database: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    #[allow(dead_code)] // informational: read so that it is an allowed key
+    table: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    default: Option<&'a RawValue>,
+}
+
+/// Reads JSONEachRow under the default limits; the file gets `serial`.
+pub fn parse(input: &[u8], serial: u64) -> Result<FeatureFile, Error> {
+    parse_with(input, serial, &Limits::DEFAULT)
+}
+
+/// Reads JSONEachRow under `limits`; the file gets `serial`.
+///
+/// Rows are numbered by line, from 1; blank lines are skipped (but counted).
+pub fn parse_with(input: &[u8], serial: u64, limits: &Limits) -> Result<FeatureFile, Error> {
+    if input.len() > limits.max_file_size {
+        return Err(crate::error::file_too_large(input.len(), limits));
+    }
+    let mut set = FeatureSet::new(limits);
+    let mut features = Vec::new();
+    let mut last_row = 0u64;
+    for (index, raw) in input.split(|&b| b == b'\n').enumerate() {
+        let row = u64::try_from(index).unwrap_or(u64::MAX).saturating_add(1);
+        last_row = row;
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        let at = Position::Row(row);
+        // The 201st row is refused before it is even decoded.
+        set.check_room().map_err(|p| p.at(at))?;
+        let parsed: Row<'_> = serde_json::from_slice(line).map_err(|e| json_error(&e, at))?;
+        let ty = clickhouse_type(&parsed.ty, limits).map_err(|p| p.at(at))?;
+        let default = match parsed.default {
+            None => None,
+            Some(raw) => json_default(ty, raw).map_err(|p| p.at(at))?,
+        };
+        let name = parsed.name;
+        let owned = name.clone().into_owned();
+        set.admit(name, at, parsed.database).map_err(|p| p.at(at))?;
+        features.push(Feature {
+            name: owned,
+            ty,
+            default,
+        });
+    }
+    set.finish()
+        .map_err(|p| p.at(Position::Row(last_row.max(1))))?;
+    Ok(FeatureFile { serial, features })
+}
+
+/// Maps a ClickHouse column type to a feature type.
+///
+/// `LowCardinality(T)` and `Nullable(T)` unwrap to `T` (in a loop: no recursion on input).
+pub fn clickhouse_type_of(name: &str) -> Result<FeatureType, Error> {
+    clickhouse_type(name, &Limits::DEFAULT).map_err(|p| p.at(Position::File))
+}
+
+fn clickhouse_type(name: &str, limits: &Limits) -> Result<FeatureType, Problem> {
+    let mut inner = name.trim();
+    loop {
+        let unwrapped = ["LowCardinality(", "Nullable("]
+            .iter()
+            .find_map(|w| inner.strip_prefix(w).and_then(|t| t.strip_suffix(')')));
+        match unwrapped {
+            Some(t) => inner = t.trim(),
+            None => break,
+        }
+    }
+    Ok(match inner {
+        "Bool" => FeatureType::Bool,
+        "UInt8" => FeatureType::U8,
+        "UInt16" => FeatureType::U16,
+        "UInt32" => FeatureType::U32,
+        "UInt64" => FeatureType::U64,
+        "Int64" => FeatureType::I64,
+        "Float32" => FeatureType::F32,
+        "Float64" => FeatureType::F64,
+        "IPv4" | "IPv6" => FeatureType::Ip,
+        "String" => FeatureType::Str(check_string_size(
+            u64::try_from(limits.max_string_len).unwrap_or(u64::MAX),
+            limits,
+        )?),
+        _ => match inner
+            .strip_prefix("FixedString(")
+            .and_then(|t| t.strip_suffix(')'))
+        {
+            Some(d) if !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) => FeatureType::Str(
+                check_string_size(d.parse::<u64>().unwrap_or(u64::MAX), limits)?,
+            ),
+            _ => {
+                return Err(Problem::new(
+                    ErrorKind::UnsupportedClickHouseType,
+                    format!(
+                        "unsupported ClickHouse type `{}`: expected Bool, UInt8, UInt16, UInt32, UInt64, Int64, Float32, Float64, IPv4, IPv6, String or FixedString(N), optionally in LowCardinality(…) or Nullable(…)",
+                        truncate_for_message(name)
+                    ),
+                ));
+            }
+        },
+    })
+}
+
+/// A default is the JSON value of its type, or a JSON string holding the text-format spelling
+/// (ClickHouse quotes 64-bit integers by default). Numbers are read from their JSON text, not via
+/// f64, so `UInt64` and `f32` defaults are exact. `null` means no default.
+fn json_default(ty: FeatureType, raw: &RawValue) -> Result<Option<Value>, Problem> {
+    let text = raw.get();
+    if text == "null" {
+        return Ok(None);
+    }
+    if text.starts_with('"') {
+        let s: String = serde_json::from_str(text).map_err(|e| {
+            Problem::new(
+                ErrorKind::Syntax,
+                format!("bad JSON string in `default`: {e}"),
+            )
+        })?;
+        return match ty {
+            FeatureType::Str(n) => {
+                check_string_len(&s, n)?;
+                Ok(Some(Value::Str(s)))
+            }
+            _ => parse_scalar(ty, &s).map(Some),
+        };
+    }
+    match ty {
+        FeatureType::Str(n) => Err(Problem::new(
+            ErrorKind::InvalidValue,
+            format!(
+                "`default` of a str({n}) feature must be a JSON string, found {}",
+                truncate_for_message(text)
+            ),
+        )),
+        _ => parse_scalar(ty, text).map(Some),
+    }
+}
+
+fn json_error(e: &serde_json::Error, at: Position) -> Error {
+    let message = e.to_string();
+    // serde words these through `de::Error::unknown_field` / `missing_field`; the wording is
+    // serde's own and stable.
+    let kind = if message.starts_with("unknown field") {
+        ErrorKind::UnknownKey
+    } else if message.starts_with("missing field") {
+        ErrorKind::MissingKey
+    } else if e.is_data() {
+        ErrorKind::InvalidValue
+    } else {
+        ErrorKind::Syntax
+    };
+    let expected = match kind {
+        ErrorKind::UnknownKey | ErrorKind::MissingKey => {
+            "; a row has keys `name` and `type`, and optionally `database`, `table` and `default`"
+        }
+        _ => "; expected one JSON object per line",
+    };
+    Error::new(kind, at, format!("{message}{expected}"))
+}
+
+/// Writes `file` as JSONEachRow rows, one per feature, each with `database` (when given) and the
+/// ClickHouse type. The serial is not written: rows do not carry it.
+pub fn write_unchecked(file: &FeatureFile, database: Option<&str>) -> String {
+    let mut out = String::new();
+    for feature in &file.features {
+        out.push_str("{\"name\":");
+        push_json_string(&mut out, &feature.name);
+        let _ = write!(out, ",\"type\":\"{}\"", clickhouse_name(feature.ty));
+        if let Some(db) = database {
+            out.push_str(",\"database\":");
+            push_json_string(&mut out, db);
+        }
+        if let Some(value) = &feature.default {
+            out.push_str(",\"default\":");
+            match value {
+                Value::Str(s) => push_json_string(&mut out, s),
+                Value::Bool(_) => write_scalar(&mut out, value),
+                // Quoted: exact for 64-bit integers and floats, as ClickHouse does.
+                other => {
+                    let mut text = String::new();
+                    write_scalar(&mut text, other);
+                    push_json_string(&mut out, &text);
+                }
+            }
+        }
+        out.push_str("}\n");
+    }
+    out
+}
+
+fn push_json_string(out: &mut String, s: &str) {
+    // Serializing a str to JSON cannot fail.
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+}
+
+/// The ClickHouse column type that maps to `ty`.
+pub fn clickhouse_name(ty: FeatureType) -> String {
+    match ty {
+        FeatureType::Bool => "Bool".into(),
+        FeatureType::U8 => "UInt8".into(),
+        FeatureType::U16 => "UInt16".into(),
+        FeatureType::U32 => "UInt32".into(),
+        FeatureType::U64 => "UInt64".into(),
+        FeatureType::I64 => "Int64".into(),
+        FeatureType::F32 => "Float32".into(),
+        FeatureType::F64 => "Float64".into(),
+        FeatureType::Ip => "IPv6".into(),
+        FeatureType::Str(n) => format!("FixedString({n})"),
+    }
+}

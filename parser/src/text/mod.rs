@@ -1,0 +1,8 @@
+//! Text format v1 (`.features`): the human-editable form. See `docs/FORMAT.md`.
+
+mod parse;
+mod tokens;
+mod write;
+
+pub use parse::{parse, parse_with};
+pub use write::{write, write_unchecked, write_with};

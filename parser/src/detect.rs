@@ -16,11 +16,20 @@ pub enum Format {
 }
 
 impl Format {
-    /// Binary if the input starts with `BFF1` (or a prefix of it, so a truncated header is
-    /// reported as truncated); rows if the first non-blank byte is `{`; text otherwise.
+    /// Binary if the input starts with `BFF1` or a prefix of it (a truncated header is reported
+    /// as truncated), with `BFF`, or has a control byte other than tab, CR, LF in its first 16
+    /// bytes (a damaged magic is reported as bad magic); rows if the first non-blank byte is `{`;
+    /// text otherwise.
     pub fn detect(input: &[u8]) -> Format {
         let head = input.get(..4).unwrap_or(input);
-        if !head.is_empty() && crate::binary::MAGIC.starts_with(head) {
+        let binary_bytes = input
+            .iter()
+            .take(crate::binary::HEADER_LEN)
+            .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n'));
+        if (!head.is_empty() && crate::binary::MAGIC.starts_with(head))
+            || input.starts_with(b"BFF")
+            || binary_bytes
+        {
             return Format::Binary;
         }
         match input.iter().find(|b| !b.is_ascii_whitespace()) {

@@ -170,7 +170,16 @@ fn json_default(ty: FeatureType, raw: &RawValue) -> Result<Option<Value>, Proble
 }
 
 fn json_error(e: &serde_json::Error, at: Position) -> Error {
-    let message = e.to_string();
+    // Each row is parsed alone, so serde_json's "at line 1 column N" would mislead: keep the column.
+    let full = e.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(cut) => format!(
+            "{} (column {})",
+            full.get(..cut).unwrap_or(&full),
+            e.column()
+        ),
+        None => full,
+    };
     // serde words these through `de::Error::unknown_field` / `missing_field`; the wording is
     // serde's own and stable.
     let kind = if message.starts_with("unknown field") {

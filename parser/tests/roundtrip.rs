@@ -1,0 +1,196 @@
+//! Canonical forms, roundtrips and the lexical corners: CRLF, comments, escapes, `-0.0`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+mod common;
+
+use std::net::IpAddr;
+
+use botfeat::{Feature, FeatureFile, FeatureType, Value, binary, rows, text};
+
+fn every_type() -> FeatureFile {
+    let f = |name: &str, ty, default| Feature {
+        name: name.into(),
+        ty,
+        default,
+    };
+    FeatureFile {
+        serial: u64::MAX,
+        features: vec![
+            f("b", FeatureType::Bool, Some(Value::Bool(true))),
+            f("u8_max", FeatureType::U8, Some(Value::U8(u8::MAX))),
+            f("u16_max", FeatureType::U16, Some(Value::U16(u16::MAX))),
+            f("u32_max", FeatureType::U32, Some(Value::U32(u32::MAX))),
+            f("u64_max", FeatureType::U64, Some(Value::U64(u64::MAX))),
+            f("i64_min", FeatureType::I64, Some(Value::I64(i64::MIN))),
+            f("f32_neg_zero", FeatureType::F32, Some(Value::F32(-0.0))),
+            f("f32_max", FeatureType::F32, Some(Value::F32(f32::MAX))),
+            f(
+                "f32_tiny",
+                FeatureType::F32,
+                Some(Value::F32(f32::from_bits(1))),
+            ),
+            f("f64_neg_zero", FeatureType::F64, Some(Value::F64(-0.0))),
+            f("f64_min", FeatureType::F64, Some(Value::F64(f64::MIN))),
+            f("f64_third", FeatureType::F64, Some(Value::F64(1.0 / 3.0))),
+            f(
+                "v4",
+                FeatureType::Ip,
+                Some(Value::Ip("203.0.113.9".parse::<IpAddr>().unwrap())),
+            ),
+            f(
+                "v6",
+                FeatureType::Ip,
+                Some(Value::Ip("2001:db8::1".parse::<IpAddr>().unwrap())),
+            ),
+            f(
+                "s",
+                FeatureType::Str(64),
+                Some(Value::Str("q\"b\\s\n\t\r\u{1}é😀 #".into())),
+            ),
+            f(
+                "empty",
+                FeatureType::Str(1),
+                Some(Value::Str(String::new())),
+            ),
+            f("no_default", FeatureType::U8, None),
+        ],
+    }
+}
+
+#[test]
+fn every_type_roundtrips_in_every_format() {
+    let file = every_type();
+    let t = text::write(&file).unwrap();
+    assert_eq!(text::parse(t.as_bytes()).unwrap(), file, "{t}");
+    assert_eq!(
+        binary::decode(&binary::encode(&file).unwrap()).unwrap(),
+        file
+    );
+    let r = rows::write_unchecked(&file, Some("default"));
+    assert_eq!(rows::parse(r.as_bytes(), u64::MAX).unwrap(), file, "{r}");
+}
+
+#[test]
+fn negative_zero_keeps_its_sign() {
+    let file = text::parse(&common::text(&[
+        "feature z f64 default=-0.0",
+        "feature y f32 default=-0",
+    ]))
+    .unwrap();
+    let Some(Value::F64(z)) = file.features[0].default else {
+        panic!()
+    };
+    let Some(Value::F32(y)) = file.features[1].default else {
+        panic!()
+    };
+    assert!(z == 0.0 && z.is_sign_negative());
+    assert!(y == 0.0 && y.is_sign_negative());
+    assert_ne!(Value::F64(0.0), Value::F64(-0.0));
+    let again = binary::decode(&binary::encode(&file).unwrap()).unwrap();
+    assert_eq!(again, file);
+}
+
+#[test]
+fn canonical_text_is_a_fixed_point() {
+    let canonical = text::write(&every_type()).unwrap();
+    assert_eq!(
+        text::write(&text::parse(canonical.as_bytes()).unwrap()).unwrap(),
+        canonical
+    );
+    let expected_start = "botfeat 1\nserial 18446744073709551615\nfeature b bool default=true\nfeature u8_max u8 default=255\n";
+    assert!(canonical.starts_with(expected_start), "{canonical}");
+    assert!(
+        canonical.contains("feature s str(64) default=\"q\\\"b\\\\s\\n\\t\\r\\u{1}é😀 #\"\n"),
+        "{canonical}"
+    );
+    assert!(canonical.contains("feature f32_neg_zero f32 default=-0.0\n"));
+    assert!(canonical.ends_with("feature no_default u8\n"));
+}
+
+#[test]
+fn example_from_the_format_doc_reads_as_documented() {
+    let bytes = include_bytes!("fixtures/valid/example.features");
+    let file = text::parse(bytes).unwrap();
+    assert_eq!(file.serial, 1_732_752_000);
+    assert_eq!(file.features.len(), 6);
+    assert_eq!(
+        file.features[1],
+        Feature {
+            name: "ja4".into(),
+            ty: FeatureType::Str(36),
+            default: None
+        }
+    );
+    assert_eq!(
+        file.features[5].default,
+        Some(Value::Str("chrome \"beta\"".into()))
+    );
+}
+
+#[test]
+fn layout_does_not_change_the_model() {
+    let loose = include_bytes!("fixtures/valid/crlf_tabs_comments.features");
+    let file = text::parse(loose).unwrap();
+    assert_eq!(file.serial, 42);
+    assert_eq!(
+        file.features[1].default,
+        Some(Value::Str("a # not a comment".into()))
+    );
+    assert_eq!(
+        file.features[2].default,
+        Some(Value::Str("tab\there\nnl \\ 😀 é".into()))
+    );
+    let canonical = text::write(&file).unwrap();
+    assert_eq!(text::parse(canonical.as_bytes()).unwrap(), file);
+    assert_ne!(canonical.as_bytes(), loose);
+}
+
+#[test]
+fn the_three_formats_agree_on_the_generator_rows() {
+    let rows_file =
+        rows::parse(include_bytes!("fixtures/valid/generator_60_rows.jsonl"), 99).unwrap();
+    assert_eq!(rows_file.features.len(), 60);
+    let t = text::write(&rows_file).unwrap();
+    assert_eq!(text::parse(t.as_bytes()).unwrap(), rows_file);
+    assert_eq!(
+        binary::decode(&binary::encode(&rows_file).unwrap()).unwrap(),
+        rows_file
+    );
+    let ua = rows_file
+        .features
+        .iter()
+        .find(|f| f.name == "ua_family")
+        .unwrap();
+    assert_eq!(ua.ty, FeatureType::Str(4096));
+}
+
+#[test]
+fn clickhouse_wrappers_unwrap() {
+    assert_eq!(
+        rows::clickhouse_type_of("LowCardinality(Nullable(FixedString(8)))").unwrap(),
+        FeatureType::Str(8)
+    );
+    assert_eq!(
+        rows::clickhouse_type_of("Nullable(IPv4)").unwrap(),
+        FeatureType::Ip
+    );
+    assert!(rows::clickhouse_type_of("Nullable(Int32)").is_err());
+}
+
+#[test]
+fn writers_validate_and_unchecked_writers_do_not() {
+    let dup = FeatureFile {
+        serial: 1,
+        features: [common::features(2).features, common::features(1).features].concat(),
+    };
+    assert!(text::write(&dup).is_err());
+    assert!(binary::encode(&dup).is_err());
+    assert!(
+        text::write_unchecked(&dup)
+            .contains("feature f0 u32 default=0\nfeature f1 u32 default=0\nfeature f0")
+    );
+}

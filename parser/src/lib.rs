@@ -14,6 +14,7 @@ mod error;
 pub mod limits;
 mod model;
 pub mod rows;
+pub mod runtime;
 pub mod text;
 mod value;
 

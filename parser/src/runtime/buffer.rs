@@ -1,0 +1,325 @@
+//! The per-request buffer: preallocated for the feature limit, reused across requests, and
+//! filled without a single heap allocation.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use super::table::{FeatureTable, SlotId};
+use crate::limits::Limits;
+use crate::model::{FeatureType, Value};
+
+/// A value as a request sets or reads it, borrowing strings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ValueRef<'a> {
+    /// `bool`
+    Bool(bool),
+    /// `u8`
+    U8(u8),
+    /// `u16`
+    U16(u16),
+    /// `u32`
+    U32(u32),
+    /// `u64`
+    U64(u64),
+    /// `i64`
+    I64(i64),
+    /// `f32`
+    F32(f32),
+    /// `f64`
+    F64(f64),
+    /// `ip`
+    Ip(IpAddr),
+    /// `str(N)`
+    Str(&'a str),
+}
+
+impl<'a> ValueRef<'a> {
+    /// Borrows a model value.
+    pub fn of(value: &'a Value) -> Self {
+        match value {
+            Value::Bool(v) => Self::Bool(*v),
+            Value::U8(v) => Self::U8(*v),
+            Value::U16(v) => Self::U16(*v),
+            Value::U32(v) => Self::U32(*v),
+            Value::U64(v) => Self::U64(*v),
+            Value::I64(v) => Self::I64(*v),
+            Value::F32(v) => Self::F32(*v),
+            Value::F64(v) => Self::F64(*v),
+            Value::Ip(v) => Self::Ip(*v),
+            Value::Str(v) => Self::Str(v),
+        }
+    }
+
+    fn fits(&self, ty: FeatureType) -> bool {
+        matches!(
+            (self, ty),
+            (Self::Bool(_), FeatureType::Bool)
+                | (Self::U8(_), FeatureType::U8)
+                | (Self::U16(_), FeatureType::U16)
+                | (Self::U32(_), FeatureType::U32)
+                | (Self::U64(_), FeatureType::U64)
+                | (Self::I64(_), FeatureType::I64)
+                | (Self::F32(_), FeatureType::F32)
+                | (Self::F64(_), FeatureType::F64)
+                | (Self::Ip(_), FeatureType::Ip)
+                | (Self::Str(_), FeatureType::Str(_))
+        )
+    }
+}
+
+/// Why a buffer operation was refused. None of them is a panic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuntimeError {
+    /// The table has more features than the buffer has slots: the 18 Nov 2025 overflow, as a
+    /// value instead of a panic.
+    CapacityExceeded {
+        /// Features in the table.
+        needed: usize,
+        /// Slots in the buffer.
+        capacity: usize,
+    },
+    /// The slot is not in the table.
+    NoSuchSlot(usize),
+    /// The buffer holds another table's features (call `append_with_names` first).
+    WrongTable {
+        /// Serial the buffer was filled for.
+        filled_for: Option<u64>,
+        /// Serial of the table given.
+        table: u64,
+    },
+    /// The value is not of the slot's type.
+    TypeMismatch {
+        /// The slot's feature.
+        feature: String,
+        /// The slot's type.
+        expected: FeatureType,
+    },
+    /// A string longer than the slot's `str(N)`.
+    StringTooLong {
+        /// The slot's feature.
+        feature: String,
+        /// Bytes given.
+        len: usize,
+        /// The slot's N.
+        max: u16,
+    },
+}
+
+impl fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::CapacityExceeded { needed, capacity } => {
+                write!(
+                    f,
+                    "table has {needed} features: the buffer has {capacity} slots"
+                )
+            }
+            Self::NoSuchSlot(i) => write!(f, "no slot {i} in the table"),
+            Self::WrongTable { filled_for, table } => write!(
+                f,
+                "buffer was filled for serial {filled_for:?}, not for the table of serial {table}: call append_with_names first"
+            ),
+            Self::TypeMismatch { feature, expected } => {
+                write!(
+                    f,
+                    "feature `{feature}` is {expected}: the value is of another type"
+                )
+            }
+            Self::StringTooLong { feature, len, max } => {
+                write!(
+                    f,
+                    "feature `{feature}` is str({max}): the value is {len} bytes long"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for RuntimeError {}
+
+/// A slot's current value: a scalar copied in, a string in the arena, or the table's default.
+#[derive(Clone, Copy, Debug)]
+enum Cell {
+    Default,
+    Scalar(Scalar),
+    Str { len: usize },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Scalar {
+    Bool(bool),
+    U8(u8),
+    U16(u16),
+    U32(u32),
+    U64(u64),
+    I64(i64),
+    F32(f32),
+    F64(f64),
+    Ip(IpAddr),
+}
+
+/// One request's feature values. Make one per worker and reuse it: after the first request on a
+/// table, [`append_with_names`](Self::append_with_names), [`set`](Self::set) and
+/// [`get`](Self::get) allocate nothing.
+#[derive(Debug)]
+pub struct RequestBuffer {
+    cells: Vec<Cell>,
+    capacity: usize,
+    arena: Vec<u8>,
+    filled_for: Option<u64>,
+}
+
+impl RequestBuffer {
+    /// A buffer with one slot per feature the limits allow, allocated now.
+    pub fn new(limits: &Limits) -> Self {
+        RequestBuffer {
+            cells: Vec::with_capacity(limits.max_features),
+            capacity: limits.max_features,
+            arena: Vec::new(),
+            filled_for: None,
+        }
+    }
+
+    /// Starts a request on `table`: every slot holds its default (or none). Refuses, instead of
+    /// overflowing, a table with more features than the buffer has slots. The arena grows only
+    /// when a table needs more string space than any before it.
+    pub fn append_with_names(&mut self, table: &FeatureTable) -> Result<(), RuntimeError> {
+        self.filled_for = None;
+        self.cells.clear();
+        if table.len() > self.capacity {
+            return Err(RuntimeError::CapacityExceeded {
+                needed: table.len(),
+                capacity: self.capacity,
+            });
+        }
+        if self.arena.len() < table.arena_len() {
+            self.arena.resize(table.arena_len(), 0);
+        }
+        self.cells
+            .extend(std::iter::repeat_n(Cell::Default, table.len()));
+        self.filled_for = Some(table.serial());
+        Ok(())
+    }
+
+    fn check_table(&self, table: &FeatureTable) -> Result<(), RuntimeError> {
+        if self.filled_for != Some(table.serial()) || self.cells.len() != table.len() {
+            return Err(RuntimeError::WrongTable {
+                filled_for: self.filled_for,
+                table: table.serial(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Sets `slot` for this request, type-checked against the table.
+    pub fn set(
+        &mut self,
+        table: &FeatureTable,
+        slot: SlotId,
+        value: ValueRef<'_>,
+    ) -> Result<(), RuntimeError> {
+        self.check_table(table)?;
+        let feature = table
+            .feature(slot)
+            .ok_or(RuntimeError::NoSuchSlot(slot.index()))?;
+        if !value.fits(feature.ty) {
+            return Err(RuntimeError::TypeMismatch {
+                feature: feature.name.clone(),
+                expected: feature.ty,
+            });
+        }
+        let cell = match value {
+            ValueRef::Str(s) => {
+                let FeatureType::Str(max) = feature.ty else {
+                    return Err(RuntimeError::TypeMismatch {
+                        feature: feature.name.clone(),
+                        expected: feature.ty,
+                    });
+                };
+                if s.len() > usize::from(max) {
+                    return Err(RuntimeError::StringTooLong {
+                        feature: feature.name.clone(),
+                        len: s.len(),
+                        max,
+                    });
+                }
+                let start = table
+                    .arena_offset(slot)
+                    .ok_or(RuntimeError::NoSuchSlot(slot.index()))?;
+                let region = start
+                    .checked_add(s.len())
+                    .and_then(|end| self.arena.get_mut(start..end))
+                    .ok_or(RuntimeError::NoSuchSlot(slot.index()))?;
+                region.copy_from_slice(s.as_bytes());
+                Cell::Str { len: s.len() }
+            }
+            ValueRef::Bool(v) => Cell::Scalar(Scalar::Bool(v)),
+            ValueRef::U8(v) => Cell::Scalar(Scalar::U8(v)),
+            ValueRef::U16(v) => Cell::Scalar(Scalar::U16(v)),
+            ValueRef::U32(v) => Cell::Scalar(Scalar::U32(v)),
+            ValueRef::U64(v) => Cell::Scalar(Scalar::U64(v)),
+            ValueRef::I64(v) => Cell::Scalar(Scalar::I64(v)),
+            ValueRef::F32(v) => Cell::Scalar(Scalar::F32(v)),
+            ValueRef::F64(v) => Cell::Scalar(Scalar::F64(v)),
+            ValueRef::Ip(v) => Cell::Scalar(Scalar::Ip(v)),
+        };
+        let target = self
+            .cells
+            .get_mut(slot.index())
+            .ok_or(RuntimeError::NoSuchSlot(slot.index()))?;
+        *target = cell;
+        Ok(())
+    }
+
+    /// The value of `slot` for this request: what was set, else the default, else `None`.
+    pub fn get<'a>(
+        &'a self,
+        table: &'a FeatureTable,
+        slot: SlotId,
+    ) -> Result<Option<ValueRef<'a>>, RuntimeError> {
+        self.check_table(table)?;
+        let cell = self
+            .cells
+            .get(slot.index())
+            .ok_or(RuntimeError::NoSuchSlot(slot.index()))?;
+        Ok(match *cell {
+            Cell::Default => table
+                .feature(slot)
+                .and_then(|f| f.default.as_ref())
+                .map(ValueRef::of),
+            Cell::Scalar(s) => Some(match s {
+                Scalar::Bool(v) => ValueRef::Bool(v),
+                Scalar::U8(v) => ValueRef::U8(v),
+                Scalar::U16(v) => ValueRef::U16(v),
+                Scalar::U32(v) => ValueRef::U32(v),
+                Scalar::U64(v) => ValueRef::U64(v),
+                Scalar::I64(v) => ValueRef::I64(v),
+                Scalar::F32(v) => ValueRef::F32(v),
+                Scalar::F64(v) => ValueRef::F64(v),
+                Scalar::Ip(v) => ValueRef::Ip(v),
+            }),
+            Cell::Str { len } => {
+                let start = table
+                    .arena_offset(slot)
+                    .ok_or(RuntimeError::NoSuchSlot(slot.index()))?;
+                let bytes = start
+                    .checked_add(len)
+                    .and_then(|end| self.arena.get(start..end))
+                    .ok_or(RuntimeError::NoSuchSlot(slot.index()))?;
+                // Only whole `&str`s are copied in, so this is UTF-8; an error is still not a panic.
+                std::str::from_utf8(bytes).ok().map(ValueRef::Str)
+            }
+        })
+    }
+
+    /// Number of slots filled for the current request.
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Whether no table has been appended.
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+}

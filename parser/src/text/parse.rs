@@ -319,6 +319,20 @@ fn unescape(s: &str) -> Result<String, (Problem, usize)> {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.char_indices();
     while let Some((at, c)) = chars.next() {
+        if c.is_control() {
+            // Escaped on output, so accepting it raw would let the canonical line outgrow the
+            // line limit the input met: text accepted must always be writable again.
+            return Err((
+                Problem::new(
+                    ErrorKind::BadEscape,
+                    format!(
+                        "raw control character U+{:04X} in a string: expected it escaped (\\t, \\n, \\r or \\u{{X}})",
+                        u32::from(c)
+                    ),
+                ),
+                at,
+            ));
+        }
         if c != '\\' {
             out.push(c);
             continue;

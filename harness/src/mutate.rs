@@ -1,0 +1,249 @@
+//! Mutations that config parsers break on, usable from `fuzz_mutator!` for any target: repeat,
+//! drop and swap lines (the 18 Nov 2025 file was every row twice), repeat a span many times
+//! (nesting openers, signs), push decimal numbers to type boundaries, and inflate binary length
+//! prefixes and varints to their maximum.
+
+use fastrand::Rng;
+
+/// Boundary numbers worth trying wherever a decimal number appears.
+const BOUNDARIES: &[&str] = &[
+    "0",
+    "-1",
+    "1",
+    "127",
+    "128",
+    "255",
+    "256",
+    "65535",
+    "65536",
+    "2147483647",
+    "2147483648",
+    "4294967295",
+    "4294967296",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "18446744073709551615",
+    "18446744073709551616",
+    "1e39",
+    "-0.0",
+    "3.4028235e38",
+    "1e309",
+    "199",
+    "200",
+    "201",
+    "4096",
+    "4097",
+    "64",
+    "65",
+];
+
+fn lines(data: &[u8]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = 0usize;
+    for (i, &b) in data.iter().enumerate() {
+        if b == b'\n' {
+            spans.push((start, i.saturating_add(1)));
+            start = i.saturating_add(1);
+        }
+    }
+    if start < data.len() {
+        spans.push((start, data.len()));
+    }
+    spans
+}
+
+fn span(data: &[u8], (a, b): (usize, usize)) -> Vec<u8> {
+    let mut line = data.get(a..b).unwrap_or_default().to_vec();
+    if line.last() != Some(&b'\n') {
+        line.push(b'\n');
+    }
+    line
+}
+
+/// Line-level mutations: append every line again (the doubled file), repeat one line up to 256
+/// times, duplicate, drop or swap lines.
+pub fn mutate_lines(data: &mut Vec<u8>, rng: &mut Rng) {
+    let spans = lines(data);
+    if spans.is_empty() {
+        return;
+    }
+    let pick = |rng: &mut Rng| {
+        spans
+            .get(rng.usize(..spans.len()))
+            .copied()
+            .unwrap_or((0, 0))
+    };
+    match rng.u8(..5) {
+        0 => {
+            let copy = data.clone();
+            if data.last() != Some(&b'\n') {
+                data.push(b'\n');
+            }
+            data.extend_from_slice(&copy);
+        }
+        1 => {
+            let s = pick(rng);
+            let line = span(data, s);
+            let times = rng.usize(1..=256);
+            let at = s.1.min(data.len());
+            let repeated: Vec<u8> = line
+                .iter()
+                .copied()
+                .cycle()
+                .take(line.len().saturating_mul(times))
+                .collect();
+            data.splice(at..at, repeated);
+        }
+        2 => {
+            let s = pick(rng);
+            let line = span(data, s);
+            let at = pick(rng).0.min(data.len());
+            data.splice(at..at, line);
+        }
+        3 => {
+            let (a, b) = pick(rng);
+            if b <= data.len() && a <= b {
+                data.drain(a..b);
+            }
+        }
+        _ => {
+            let (x, y) = (pick(rng), pick(rng));
+            let (first, second) = if x.0 <= y.0 { (x, y) } else { (y, x) };
+            if first.1 <= second.0 {
+                let mut out = data.get(..first.0).unwrap_or_default().to_vec();
+                out.extend(span(data, second));
+                out.extend_from_slice(data.get(first.1..second.0).unwrap_or_default());
+                out.extend(span(data, first));
+                out.extend_from_slice(data.get(second.1..).unwrap_or_default());
+                *data = out;
+            }
+        }
+    }
+}
+
+/// Repeats a short span (1 to 8 bytes) in place up to `max_times` times: nesting openers, signs,
+/// quotes, anchors.
+pub fn repeat_span(data: &mut Vec<u8>, rng: &mut Rng, max_times: usize) {
+    if data.is_empty() {
+        return;
+    }
+    let start = rng.usize(..data.len());
+    let len = rng
+        .usize(1..=8)
+        .min(data.len().saturating_sub(start))
+        .max(1);
+    let piece = data
+        .get(start..start.saturating_add(len))
+        .unwrap_or_default()
+        .to_vec();
+    let times = rng.usize(1..=max_times.max(1));
+    let repeated: Vec<u8> = piece
+        .iter()
+        .copied()
+        .cycle()
+        .take(piece.len().saturating_mul(times))
+        .collect();
+    data.splice(start..start, repeated);
+}
+
+/// Replaces one decimal number (a run of ASCII digits, with its `-`) by a type boundary.
+pub fn boundary_number(data: &mut Vec<u8>, rng: &mut Rng) {
+    let runs: Vec<(usize, usize)> = {
+        let mut runs = Vec::new();
+        let mut i = 0usize;
+        while i < data.len() {
+            if data.get(i).is_some_and(u8::is_ascii_digit) {
+                let start = if i > 0 && data.get(i.saturating_sub(1)) == Some(&b'-') {
+                    i.saturating_sub(1)
+                } else {
+                    i
+                };
+                let mut end = i;
+                while data
+                    .get(end)
+                    .is_some_and(|b| b.is_ascii_digit() || *b == b'.' || *b == b'e')
+                {
+                    end = end.saturating_add(1);
+                }
+                runs.push((start, end));
+                i = end;
+            } else {
+                i = i.saturating_add(1);
+            }
+        }
+        runs
+    };
+    if let (Some(&(a, b)), Some(value)) = (
+        runs.get(rng.usize(..runs.len().max(1))),
+        BOUNDARIES.get(rng.usize(..BOUNDARIES.len())),
+    ) {
+        data.splice(a..b, value.bytes());
+    }
+}
+
+/// Overwrites the bytes at a random offset with a maximal length prefix: a bincode varint
+/// claiming `u64::MAX` (`0xFD` + 8 × `0xFF`), a `u32::MAX`, or a `u64::MAX` little-endian.
+pub fn inflate_length(data: &mut Vec<u8>, rng: &mut Rng) {
+    if data.is_empty() {
+        return;
+    }
+    let at = rng.usize(..data.len());
+    let claim: &[u8] = match rng.u8(..4) {
+        0 => &[0xFD, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
+        1 => &[0xFC, 0xFF, 0xFF, 0xFF, 0xFF],
+        2 => &[0xFF, 0xFF, 0xFF, 0xFF],
+        _ => &[0xFB, 0xFF, 0xFF],
+    };
+    let end = at.saturating_add(claim.len()).min(data.len());
+    data.splice(at..end, claim.iter().copied());
+}
+
+/// One random mutation among the above, for text formats.
+pub fn mutate_text(data: &mut Vec<u8>, rng: &mut Rng) {
+    match rng.u8(..4) {
+        0 | 1 => mutate_lines(data, rng),
+        2 => boundary_number(data, rng),
+        _ => repeat_span(data, rng, 512),
+    }
+}
+
+/// Adapts a domain mutation to libFuzzer's custom mutator: half the time libFuzzer's own
+/// mutation (`libfuzzer_mutate`, i.e. `libfuzzer_sys::fuzzer_mutate`), otherwise `domain`; then
+/// `fix` (a CRC or a length to repair, say). Returns the new size, at most `max_size`.
+pub fn custom_mutate(
+    data: &mut [u8],
+    size: usize,
+    max_size: usize,
+    seed: u32,
+    libfuzzer_mutate: impl FnOnce(&mut [u8], usize, usize) -> usize,
+    domain: impl FnOnce(&mut Vec<u8>, &mut Rng),
+    fix: impl FnOnce(&mut Vec<u8>),
+) -> usize {
+    let mut rng = Rng::with_seed(u64::from(seed));
+    let size = if rng.bool() {
+        libfuzzer_mutate(data, size, max_size)
+    } else {
+        let mut buf = data
+            .get(..size.min(data.len()))
+            .unwrap_or_default()
+            .to_vec();
+        domain(&mut buf, &mut rng);
+        buf.truncate(max_size.min(data.len()));
+        if let Some(dst) = data.get_mut(..buf.len()) {
+            dst.copy_from_slice(&buf);
+        }
+        buf.len()
+    };
+    let mut buf = data
+        .get(..size.min(data.len()))
+        .unwrap_or_default()
+        .to_vec();
+    fix(&mut buf);
+    buf.truncate(max_size.min(data.len()));
+    if let Some(dst) = data.get_mut(..buf.len()) {
+        dst.copy_from_slice(&buf);
+    }
+    buf.len()
+}

@@ -1,0 +1,281 @@
+//! The oracles, each written once: no panic, bounded time and heap, roundtrip, agreement.
+
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
+use crate::target::{Roundtrip, Target};
+
+/// What one input may cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Longest a parse may take. Checked after the fact in-process; libFuzzer's `-timeout` and
+    /// the replay child's time limit stop a real hang.
+    pub max_time: Duration,
+    /// Heap growth allowed per input byte…
+    pub heap_per_byte: usize,
+    /// …plus this much, whatever the input.
+    pub heap_base: usize,
+}
+
+impl Default for Budget {
+    /// 1 s and `4 × input + 256 KiB` of heap.
+    fn default() -> Self {
+        Budget {
+            max_time: Duration::from_secs(1),
+            heap_per_byte: 4,
+            heap_base: 256 * 1024,
+        }
+    }
+}
+
+impl Budget {
+    /// The heap bound for an input of `len` bytes.
+    pub fn heap_bound(&self, len: usize) -> usize {
+        len.saturating_mul(self.heap_per_byte)
+            .saturating_add(self.heap_base)
+    }
+}
+
+/// What a target did with an input that broke no oracle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Parsed.
+    Accepted,
+    /// Refused with an error.
+    Rejected {
+        /// [`Target::error_kind`].
+        kind: String,
+        /// [`Target::error_position`].
+        position: Option<String>,
+        /// The error's Display.
+        message: String,
+    },
+}
+
+impl Outcome {
+    /// `accepted`, or `rejected KIND` with ` at POSITION` when known.
+    pub fn summary(&self) -> String {
+        match self {
+            Outcome::Accepted => "accepted".into(),
+            Outcome::Rejected {
+                kind,
+                position: Some(p),
+                ..
+            } => format!("rejected {kind} at {p}"),
+            Outcome::Rejected {
+                kind,
+                position: None,
+                ..
+            } => format!("rejected {kind}"),
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.summary())
+    }
+}
+
+/// Which oracle an input broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ViolationKind {
+    /// The parser (or encoder) panicked.
+    Panic,
+    /// Took longer than the budget.
+    TooSlow,
+    /// An accepted value could not be encoded again.
+    EncodeFailed,
+    /// The re-encoded value parsed to something else, or was refused.
+    RoundtripMismatch,
+    /// Encoding, parsing and encoding again did not give the same bytes.
+    NotCanonical,
+    /// Two formats of the same model disagree.
+    Disagreement,
+    /// An outcome other than the one a corpus case expects.
+    UnexpectedOutcome,
+}
+
+/// A broken oracle, with what is needed to reproduce it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The target's name.
+    pub target: String,
+    /// Which oracle.
+    pub kind: ViolationKind,
+    /// What happened, in words.
+    pub detail: String,
+    /// The input, when it is not the fuzzer's own (an encoding made by the oracle).
+    pub input: Option<Vec<u8>>,
+}
+
+impl Violation {
+    fn new(target: &str, kind: ViolationKind, detail: impl Into<String>) -> Self {
+        Violation {
+            target: target.into(),
+            kind,
+            detail: detail.into(),
+            input: None,
+        }
+    }
+
+    fn with_input(mut self, input: &[u8]) -> Self {
+        self.input = Some(input.to_vec());
+        self
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] {:?}: {}", self.target, self.kind, self.detail)?;
+        if let Some(input) = &self.input {
+            // Ready to paste into a regression test.
+            write!(f, "\n  input: b{:?}", String::from_utf8_lossy(input))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Violation {}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".into())
+}
+
+/// Runs `f` under the budget for an input of `len` bytes: a panic or an overrun is a violation.
+pub fn guarded<R>(
+    target: &str,
+    budget: &Budget,
+    len: usize,
+    f: impl FnOnce() -> R,
+) -> Result<R, Violation> {
+    let start = Instant::now();
+    let result = {
+        let _heap = crate::alloc::limit(budget.heap_bound(len));
+        catch_unwind(AssertUnwindSafe(f))
+    };
+    let elapsed = start.elapsed();
+    let value = result.map_err(|p| {
+        Violation::new(
+            target,
+            ViolationKind::Panic,
+            format!("panicked: {}", panic_message(&*p)),
+        )
+    })?;
+    if elapsed > budget.max_time {
+        return Err(Violation::new(
+            target,
+            ViolationKind::TooSlow,
+            format!(
+                "took {elapsed:?} on {len} bytes: the budget is {:?}",
+                budget.max_time
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// Parses `input`: no panic, within budget. Returns the outcome and the value, if accepted.
+pub fn check<T: Target>(
+    target: &T,
+    input: &[u8],
+) -> Result<(Outcome, Option<T::Output>), Violation> {
+    let parsed = guarded(target.name(), &target.budget(), input.len(), || {
+        target.parse(input)
+    })?;
+    Ok(match parsed {
+        Ok(value) => (Outcome::Accepted, Some(value)),
+        Err(e) => (
+            Outcome::Rejected {
+                kind: target.error_kind(&e),
+                position: target.error_position(&e),
+                message: e.to_string(),
+            },
+            None,
+        ),
+    })
+}
+
+/// [`check`], and for an accepted input: it encodes, the encoding parses back to the same value,
+/// and encoding that again gives the same bytes.
+pub fn check_roundtrip<T: Roundtrip>(target: &T, input: &[u8]) -> Result<Outcome, Violation> {
+    let (outcome, value) = check(target, input)?;
+    let Some(value) = value else {
+        return Ok(outcome);
+    };
+    let name = target.name();
+    let budget = target.budget();
+    let encoded =
+        guarded(name, &budget, input.len(), || target.encode(&value))?.map_err(|why| {
+            Violation::new(
+                name,
+                ViolationKind::EncodeFailed,
+                format!("accepted, but cannot be encoded again: {why}"),
+            )
+        })?;
+    let (_, again) = check(target, &encoded).map_err(|v| v.with_input(&encoded))?;
+    let Some(again) = again else {
+        let (outcome, _) = check(target, &encoded)?;
+        return Err(Violation::new(
+            name,
+            ViolationKind::RoundtripMismatch,
+            format!("its encoding is refused: {outcome}"),
+        )
+        .with_input(&encoded));
+    };
+    if !target.same(&value, &again) {
+        return Err(Violation::new(
+            name,
+            ViolationKind::RoundtripMismatch,
+            format!("parsed {value:?}\n  its encoding parses to {again:?}"),
+        )
+        .with_input(&encoded));
+    }
+    let encoded_again = guarded(name, &budget, encoded.len(), || target.encode(&again))?
+        .map_err(|why| Violation::new(name, ViolationKind::EncodeFailed, why))?;
+    if encoded_again != encoded {
+        return Err(Violation::new(
+            name,
+            ViolationKind::NotCanonical,
+            "encode(parse(encode(v))) differs from encode(v)",
+        )
+        .with_input(&encoded));
+    }
+    Ok(outcome)
+}
+
+/// Two encodings of one model, read by two targets: both accept the same value, or both refuse
+/// with the same error kind.
+pub fn check_agree<A, B>(a: &A, a_input: &[u8], b: &B, b_input: &[u8]) -> Result<Outcome, Violation>
+where
+    A: Target,
+    B: Target<Output = A::Output>,
+    A::Output: PartialEq,
+{
+    let (a_outcome, a_value) = check(a, a_input).map_err(|v| v.with_input(a_input))?;
+    let (b_outcome, b_value) = check(b, b_input).map_err(|v| v.with_input(b_input))?;
+    let pair = format!("{}+{}", a.name(), b.name());
+    let agree = match (&a_outcome, &b_outcome) {
+        (Outcome::Accepted, Outcome::Accepted) => a_value == b_value,
+        (Outcome::Rejected { kind: ka, .. }, Outcome::Rejected { kind: kb, .. }) => ka == kb,
+        _ => false,
+    };
+    if !agree {
+        let detail = match (a_value, b_value) {
+            (Some(x), Some(y)) => format!(
+                "both accept, with different values:\n  {}: {x:?}\n  {}: {y:?}",
+                a.name(),
+                b.name()
+            ),
+            _ => format!("{}: {a_outcome}\n  {}: {b_outcome}", a.name(), b.name()),
+        };
+        return Err(Violation::new(&pair, ViolationKind::Disagreement, detail));
+    }
+    Ok(a_outcome)
+}

@@ -1,0 +1,43 @@
+//! What the harness needs to know about a parser under test.
+
+use std::fmt::{Debug, Display};
+
+use crate::oracle::Budget;
+
+/// A parser under test: bytes in, a value or an error out.
+pub trait Target {
+    /// What a successful parse yields.
+    type Output: Debug;
+    /// What a failed parse yields.
+    type Error: Debug + Display;
+
+    /// A short name, used in reports and as the corpus folder name.
+    fn name(&self) -> &'static str;
+
+    /// Parses one input. Must not panic, whatever the input: that is what is being tested.
+    fn parse(&self, input: &[u8]) -> Result<Self::Output, Self::Error>;
+
+    /// A stable name for the kind of `error`, used by expected outcomes and by the differential
+    /// oracle (two formats must refuse the same input model with the same kind).
+    fn error_kind(&self, error: &Self::Error) -> String;
+
+    /// Where in the input `error` is, as a human reads it (`line 3, column 9`), if known.
+    fn error_position(&self, _error: &Self::Error) -> Option<String> {
+        None
+    }
+
+    /// The time and memory one input may take.
+    fn budget(&self) -> Budget {
+        Budget::default()
+    }
+}
+
+/// A parser that can also write what it reads.
+pub trait Roundtrip: Target {
+    /// The canonical encoding of `value`, or why this format cannot carry it.
+    fn encode(&self, value: &Self::Output) -> Result<Vec<u8>, String>;
+
+    /// Whether two parsed values are the same (for most targets `a == b`; a format with NaN may
+    /// compare encodings instead).
+    fn same(&self, a: &Self::Output, b: &Self::Output) -> bool;
+}

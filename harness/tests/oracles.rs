@@ -1,0 +1,237 @@
+//! The oracles catch what they claim to, on toy parsers with planted bugs.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::panic
+)]
+
+use std::collections::BTreeMap;
+
+use harness::corpus::{self, Expectations, Expected, Verdict};
+use harness::oracle::{check, check_agree, check_roundtrip};
+use harness::{Outcome, Roundtrip, Target, ViolationKind};
+
+/// `key=value` lines. Bugs can be planted.
+#[derive(Default)]
+struct Kv {
+    panic_on_empty_key: bool,
+    lossy_encode: bool,
+}
+
+impl Target for Kv {
+    type Output = BTreeMap<String, String>;
+    type Error = String;
+    fn name(&self) -> &'static str {
+        "kv"
+    }
+    fn parse(&self, input: &[u8]) -> Result<Self::Output, String> {
+        let text = std::str::from_utf8(input).map_err(|_| "utf8".to_string())?;
+        let mut map = BTreeMap::new();
+        for (i, line) in text.lines().enumerate() {
+            let (k, v) = line.split_once('=').ok_or(format!("syntax:{}", i + 1))?;
+            if self.panic_on_empty_key {
+                let _first = k.as_bytes()[0]; // planted: index out of bounds
+            }
+            map.insert(k.to_string(), v.to_string());
+        }
+        Ok(map)
+    }
+    fn error_kind(&self, e: &String) -> String {
+        e.split(':').next().unwrap().to_string()
+    }
+    fn error_position(&self, e: &String) -> Option<String> {
+        e.split_once(':').map(|(_, l)| format!("line {l}"))
+    }
+}
+
+impl Roundtrip for Kv {
+    fn encode(&self, v: &Self::Output) -> Result<Vec<u8>, String> {
+        let mut out = String::new();
+        for (k, val) in v {
+            let val = if self.lossy_encode {
+                val.trim()
+            } else {
+                val.as_str()
+            };
+            out.push_str(&format!("{k}={val}\n"));
+        }
+        Ok(out.into_bytes())
+    }
+    fn same(&self, a: &Self::Output, b: &Self::Output) -> bool {
+        a == b
+    }
+}
+
+#[test]
+fn a_panic_is_a_violation_with_its_message() {
+    let buggy = Kv {
+        panic_on_empty_key: true,
+        ..Kv::default()
+    };
+    assert!(check(&buggy, b"a=1").is_ok());
+    let v = check(&buggy, b"=1").unwrap_err();
+    assert_eq!(v.kind, ViolationKind::Panic);
+    assert!(v.detail.contains("index out of bounds"), "{}", v.detail);
+}
+
+#[test]
+fn rejections_carry_kind_and_position() {
+    let (outcome, value) = check(&Kv::default(), b"a=1\nnope").unwrap();
+    assert!(value.is_none());
+    assert_eq!(outcome.summary(), "rejected syntax at line 2");
+}
+
+#[test]
+fn a_lossy_encoder_breaks_the_roundtrip() {
+    assert_eq!(
+        check_roundtrip(&Kv::default(), b"a= 1 \nb=2").unwrap(),
+        Outcome::Accepted
+    );
+    let v = check_roundtrip(
+        &Kv {
+            lossy_encode: true,
+            ..Kv::default()
+        },
+        b"a= 1 ",
+    )
+    .unwrap_err();
+    assert_eq!(v.kind, ViolationKind::RoundtripMismatch);
+    assert!(v.to_string().contains("input: b\"a=1\\n\""), "{v}");
+}
+
+/// The same model as `k:v` lines.
+struct Colon;
+impl Target for Colon {
+    type Output = BTreeMap<String, String>;
+    type Error = String;
+    fn name(&self) -> &'static str {
+        "colon"
+    }
+    fn parse(&self, input: &[u8]) -> Result<Self::Output, String> {
+        let text = String::from_utf8_lossy(input).replace(':', "=");
+        Kv::default().parse(text.as_bytes())
+    }
+    fn error_kind(&self, e: &String) -> String {
+        Kv::default().error_kind(e)
+    }
+}
+
+#[test]
+fn two_formats_must_agree() {
+    assert!(check_agree(&Kv::default(), b"a=1", &Colon, b"a:1").is_ok());
+    assert!(check_agree(&Kv::default(), b"a", &Colon, b"a").is_ok()); // both syntax errors
+    let v = check_agree(&Kv::default(), b"a=1", &Colon, b"a:2").unwrap_err();
+    assert_eq!(v.kind, ViolationKind::Disagreement);
+    // Lossy UTF-8 in one format and strict in the other: refused by one, accepted by the other.
+    let v = check_agree(&Kv::default(), b"a=\xff", &Colon, b"a:\xff").unwrap_err();
+    assert!(v.detail.contains("kv: rejected utf8"), "{}", v.detail);
+}
+
+#[test]
+fn expectations_parse_and_reject_nonsense() {
+    let e = Expectations::parse(
+        "# header\n\nabc accepted\ndef rejected syntax at line 2  # a note\nghi crash # known\njkl rejected utf8\n",
+    )
+    .unwrap();
+    assert_eq!(e.get("abc").unwrap().expected, Expected::Accepted);
+    let def = e.get("def").unwrap();
+    assert_eq!(
+        def.expected,
+        Expected::Rejected {
+            kind: "syntax".into(),
+            position: Some("line 2".into())
+        }
+    );
+    assert_eq!((def.note.as_deref(), def.line), (Some("a note"), 4));
+    assert_eq!(e.get("ghi").unwrap().expected, Expected::KnownCrash);
+    assert!(
+        Expectations::parse("x maybe")
+            .unwrap_err()
+            .contains("line 1")
+    );
+    assert!(
+        Expectations::parse("x accepted\nx crash")
+            .unwrap_err()
+            .contains("two expectations")
+    );
+    assert!(Expectations::parse("x rejected two words").is_err());
+    let line = Expectations::line(
+        "abc",
+        &Expected::Rejected {
+            kind: "k".into(),
+            position: Some("row 3".into()),
+        },
+        Some("why"),
+    );
+    assert_eq!(line, "abc rejected k at row 3  # why\n");
+    assert_eq!(
+        Expectations::parse(&line)
+            .unwrap()
+            .get("abc")
+            .unwrap()
+            .expected
+            .to_string(),
+        "rejected k at row 3"
+    );
+}
+
+#[test]
+fn replay_runs_every_case_and_checks_expectations() {
+    let dir = std::env::temp_dir().join(format!("harness-replay-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let inputs: [&[u8]; 4] = [b"a=1", b"nope", b"=boom", b"b=2"];
+    let names: Vec<String> = inputs.iter().map(|i| corpus::content_name(i)).collect();
+    for (i, n) in inputs.iter().zip(&names) {
+        std::fs::write(dir.join(n), i).unwrap();
+    }
+    std::fs::write(dir.join(".hidden"), b"ignored").unwrap();
+    // One wrong expectation, one right, one known crash that crashes, one unexpected crash.
+    let expect = format!(
+        "{} rejected syntax at line 1\n{} rejected syntax at line 9\n{} crash\n",
+        names[0], names[1], names[2]
+    );
+    let expectations = Expectations::parse(&expect).unwrap();
+    let buggy = Kv {
+        panic_on_empty_key: true,
+        ..Kv::default()
+    };
+    let results = corpus::replay(&dir, &expectations, |b| check_roundtrip(&buggy, b)).unwrap();
+    assert_eq!(results.len(), 4);
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|(_, v)| matches!(v, Verdict::Fail(_)))
+        .map(|(c, _)| c.name.as_str())
+        .collect();
+    // a=1 (wrong expectation), nope (wrong position), =boom (crashes: still a failure).
+    assert_eq!(failed.len(), 3, "{results:#?}");
+    assert!(!failed.contains(&names[3].as_str()));
+    assert_eq!(
+        corpus::content_name(b"abc"),
+        "a9993e364706816aba3e25717850c26c9cd0d89d"
+    );
+}
+
+#[test]
+fn smoke_inputs_are_deterministic() {
+    let seeds = vec![b"a=1\nb=2\n".to_vec()];
+    let a = harness::smoke::inputs(7, 50, &seeds, harness::mutate::mutate_text);
+    let b = harness::smoke::inputs(7, 50, &seeds, harness::mutate::mutate_text);
+    assert_eq!(a, b);
+    assert_eq!(a.len(), 50);
+    assert_eq!(a[0], seeds[0]);
+    assert!(a.iter().any(|i| i.len() > 100), "mutations grow inputs");
+}
+
+#[test]
+fn doubling_lines_is_one_of_the_mutations() {
+    let mut rng = fastrand::Rng::with_seed(1);
+    let mut seen_doubled = false;
+    for _ in 0..200 {
+        let mut d = b"x=1\ny=2\n".to_vec();
+        harness::mutate::mutate_lines(&mut d, &mut rng);
+        seen_doubled |= d == b"x=1\ny=2\nx=1\ny=2\n";
+    }
+    assert!(seen_doubled);
+}

@@ -123,6 +123,46 @@ pub fn mutate_lines(data: &mut Vec<u8>, rng: &mut Rng) {
     }
 }
 
+/// Picks a line containing `marker` and inserts up to `max_times` copies of it after itself, each
+/// with `_K` appended to the token that follows `marker`: distinct keys, rows or features, so a
+/// count limit is reached without tripping a duplicate check first.
+pub fn repeat_line_numbered(data: &mut Vec<u8>, rng: &mut Rng, marker: &[u8], max_times: usize) {
+    let candidates: Vec<(usize, usize)> = lines(data)
+        .into_iter()
+        .filter(|&(a, b)| {
+            data.get(a..b)
+                .is_some_and(|l| l.windows(marker.len().max(1)).any(|w| w == marker))
+        })
+        .collect();
+    let Some(&(a, b)) = candidates.get(rng.usize(..candidates.len().max(1))) else {
+        return;
+    };
+    let line = span(data, (a, b));
+    let Some(at) = line.windows(marker.len().max(1)).position(|w| w == marker) else {
+        return;
+    };
+    let token_start = at.saturating_add(marker.len());
+    let token_end = line
+        .iter()
+        .enumerate()
+        .skip(token_start)
+        .find(|(_, c)| matches!(c, b' ' | b'\t' | b'"' | b'\n' | b'\r' | b',' | b'='))
+        .map_or(line.len(), |(i, _)| i);
+    let mut copies = Vec::new();
+    for k in 0..rng.usize(1..=max_times.max(1)) {
+        copies.extend_from_slice(line.get(..token_end).unwrap_or_default());
+        copies.extend_from_slice(format!("_{k}").as_bytes());
+        copies.extend_from_slice(line.get(token_end..).unwrap_or_default());
+    }
+    let end = b.min(data.len());
+    if data.get(end.saturating_sub(1)) != Some(&b'\n') {
+        data.insert(end, b'\n');
+        data.splice(end.saturating_add(1)..end.saturating_add(1), copies);
+    } else {
+        data.splice(end..end, copies);
+    }
+}
+
 /// Repeats a short span (1 to 8 bytes) in place up to `max_times` times: nesting openers, signs,
 /// quotes, anchors.
 pub fn repeat_span(data: &mut Vec<u8>, rng: &mut Rng, max_times: usize) {

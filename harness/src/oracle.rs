@@ -96,6 +96,8 @@ pub enum ViolationKind {
     Disagreement,
     /// An outcome other than the one a corpus case expects.
     UnexpectedOutcome,
+    /// A target's own invariant (say: what the parser accepts, the runtime loads).
+    Invariant,
 }
 
 /// A broken oracle, with what is needed to reproduce it.
@@ -112,7 +114,8 @@ pub struct Violation {
 }
 
 impl Violation {
-    fn new(target: &str, kind: ViolationKind, detail: impl Into<String>) -> Self {
+    /// A violation of `kind` by `target`.
+    pub fn new(target: &str, kind: ViolationKind, detail: impl Into<String>) -> Self {
         Violation {
             target: target.into(),
             kind,
@@ -121,7 +124,8 @@ impl Violation {
         }
     }
 
-    fn with_input(mut self, input: &[u8]) -> Self {
+    /// Attaches the input that shows it (when it is not the fuzzer's own).
+    pub fn with_input(mut self, input: &[u8]) -> Self {
         self.input = Some(input.to_vec());
         self
     }
@@ -205,9 +209,17 @@ pub fn check<T: Target>(
 /// [`check`], and for an accepted input: it encodes, the encoding parses back to the same value,
 /// and encoding that again gives the same bytes.
 pub fn check_roundtrip<T: Roundtrip>(target: &T, input: &[u8]) -> Result<Outcome, Violation> {
+    check_roundtrip_value(target, input).map(|(outcome, _)| outcome)
+}
+
+/// [`check_roundtrip`], also returning the accepted value for further checks.
+pub fn check_roundtrip_value<T: Roundtrip>(
+    target: &T,
+    input: &[u8],
+) -> Result<(Outcome, Option<T::Output>), Violation> {
     let (outcome, value) = check(target, input)?;
     let Some(value) = value else {
-        return Ok(outcome);
+        return Ok((outcome, None));
     };
     let name = target.name();
     let budget = target.budget();
@@ -247,7 +259,7 @@ pub fn check_roundtrip<T: Roundtrip>(target: &T, input: &[u8]) -> Result<Outcome
         )
         .with_input(&encoded));
     }
-    Ok(outcome)
+    Ok((outcome, Some(value)))
 }
 
 /// Two encodings of one model, read by two targets: both accept the same value, or both refuse

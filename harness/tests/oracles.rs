@@ -235,3 +235,16 @@ fn doubling_lines_is_one_of_the_mutations() {
     }
     assert!(seen_doubled);
 }
+
+#[test]
+fn numbered_repeats_make_distinct_lines() {
+    let mut rng = fastrand::Rng::with_seed(3);
+    let mut d = b"head\nfeature asn u32\n".to_vec();
+    harness::mutate::repeat_line_numbered(&mut d, &mut rng, b"feature ", 300);
+    let text = String::from_utf8(d).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() > 2);
+    assert_eq!(lines[2], "feature asn_0 u32");
+    let unique: std::collections::HashSet<_> = lines.iter().collect();
+    assert_eq!(unique.len(), lines.len());
+}

@@ -63,19 +63,17 @@ pub fn parse_with(input: &[u8], serial: u64, limits: &Limits) -> Result<FeatureF
         // The 201st row is refused before it is even decoded.
         set.check_room().map_err(|p| p.at(at))?;
         let parsed: Row<'_> = serde_json::from_slice(line).map_err(|e| json_error(&e, at))?;
+        // Name, then type, then default: the order every format checks a feature in, so the
+        // same bad model gets the same error kind from each.
+        let name = parsed.name.clone().into_owned();
+        set.admit(parsed.name, at, parsed.database)
+            .map_err(|p| p.at(at))?;
         let ty = clickhouse_type(&parsed.ty, limits).map_err(|p| p.at(at))?;
         let default = match parsed.default {
             None => None,
             Some(raw) => json_default(ty, raw).map_err(|p| p.at(at))?,
         };
-        let name = parsed.name;
-        let owned = name.clone().into_owned();
-        set.admit(name, at, parsed.database).map_err(|p| p.at(at))?;
-        features.push(Feature {
-            name: owned,
-            ty,
-            default,
-        });
+        features.push(Feature { name, ty, default });
     }
     set.finish()
         .map_err(|p| p.at(Position::Row(last_row.max(1))))?;

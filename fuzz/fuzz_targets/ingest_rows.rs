@@ -1,0 +1,16 @@
+#![no_main]
+//! Raw bytes into `ingest_rows`, with botfeat's domain mutator beside libFuzzer's own.
+use botfeat_fuzz::{Target, fuzz_mutate, fuzz_one};
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_one(Target::IngestRows, data));
+
+libfuzzer_sys::fuzz_mutator!(|data: &mut [u8], size: usize, max_size: usize, seed: u32| {
+    fuzz_mutate(
+        Target::IngestRows,
+        data,
+        size,
+        max_size,
+        seed,
+        libfuzzer_sys::fuzzer_mutate,
+    )
+});

@@ -1,0 +1,117 @@
+//! botfeat's three decoders (and TOML) as harness targets.
+
+use botfeat::runtime::{FeatureTable, RequestBuffer};
+use botfeat::{Error, FeatureFile, Limits, binary, rows, text};
+use harness::{Roundtrip, Target};
+
+fn kind(e: &Error) -> String {
+    e.kind().name().to_string()
+}
+
+fn position(e: &Error) -> Option<String> {
+    Some(e.position().to_string())
+}
+
+/// Loads an accepted file the way the edge does: build the table, append it into a request
+/// buffer preallocated for the limit, read every slot. Whatever the parser accepted must load:
+/// a table that overflows the buffer is the 18 Nov 2025 bug.
+pub fn load_like_the_edge(file: &FeatureFile) -> Result<(), String> {
+    let limits = Limits::DEFAULT;
+    let table = FeatureTable::build(file.clone(), &limits)
+        .map_err(|e| format!("accepted file does not build a table: {e}"))?;
+    let mut buffer = RequestBuffer::new(&limits);
+    buffer
+        .append_with_names(&table)
+        .map_err(|e| format!("accepted file does not load: {e}"))?;
+    for feature in table.features() {
+        let slot = table
+            .slot(&feature.name)
+            .ok_or_else(|| format!("no slot for `{}`", feature.name))?;
+        buffer.get(&table, slot).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+macro_rules! botfeat_target {
+    ($ty:ident, $name:literal, $parse:expr, $encode:expr) => {
+        #[doc = concat!("The `", $name, "` decoder.")]
+        #[derive(Clone, Copy, Debug, Default)]
+        pub struct $ty;
+
+        impl Target for $ty {
+            type Output = FeatureFile;
+            type Error = Error;
+            fn name(&self) -> &'static str {
+                $name
+            }
+            fn parse(&self, input: &[u8]) -> Result<FeatureFile, Error> {
+                let parse: fn(&[u8]) -> Result<FeatureFile, Error> = $parse;
+                parse(input)
+            }
+            fn error_kind(&self, e: &Error) -> String {
+                kind(e)
+            }
+            fn error_position(&self, e: &Error) -> Option<String> {
+                position(e)
+            }
+        }
+
+        impl Roundtrip for $ty {
+            fn encode(&self, value: &FeatureFile) -> Result<Vec<u8>, String> {
+                let encode: fn(&FeatureFile) -> Result<Vec<u8>, String> = $encode;
+                encode(value)
+            }
+            fn same(&self, a: &FeatureFile, b: &FeatureFile) -> bool {
+                a == b
+            }
+        }
+    };
+}
+
+botfeat_target!(Text, "text", text::parse, |f| text::write(f)
+    .map(String::into_bytes)
+    .map_err(|e| e.to_string()));
+botfeat_target!(Binary, "binary", binary::decode, |f| binary::encode(f)
+    .map_err(|e| e.to_string()));
+// Rows carry no serial: the target reads them with serial 0, and writes them back as rows.
+botfeat_target!(Rows, "rows", |b| rows::parse(b, 0), |f| Ok(
+    rows::write_unchecked(f, None).into_bytes()
+));
+
+/// The `toml` crate, as a second client of the harness: the whole adapter.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Toml;
+
+impl Target for Toml {
+    type Output = toml::Table;
+    type Error = String;
+    fn name(&self) -> &'static str {
+        "toml"
+    }
+    fn parse(&self, input: &[u8]) -> Result<toml::Table, String> {
+        let text = std::str::from_utf8(input).map_err(|e| format!("utf8: {e}"))?;
+        toml::from_str(text).map_err(|e| format!("toml: {e}"))
+    }
+    fn error_kind(&self, e: &String) -> String {
+        e.split(':').next().unwrap_or_default().to_string()
+    }
+    fn budget(&self) -> harness::Budget {
+        // A TOML value is a few dozen bytes for every byte of input (`a=[1,1,1,…]`).
+        harness::Budget {
+            heap_per_byte: 256,
+            ..harness::Budget::default()
+        }
+    }
+}
+
+impl Roundtrip for Toml {
+    fn encode(&self, value: &toml::Table) -> Result<Vec<u8>, String> {
+        toml::to_string(value)
+            .map(String::into_bytes)
+            .map_err(|e| e.to_string())
+    }
+    // Compare encodings: `nan` is a TOML float and NaN != NaN.
+    fn same(&self, a: &toml::Table, b: &toml::Table) -> bool {
+        toml::to_string(a).ok() == toml::to_string(b).ok()
+    }
+}

@@ -1,0 +1,49 @@
+//! botfeat's fuzz targets, as library code on top of the harness.
+//!
+//! Each target module has a `run` function; `fuzz/fuzz_targets/<name>.rs` wraps it in
+//! `fuzz_target!`, the smoke tests drive it from a seeded RNG, and corpus replay runs it on every
+//! saved input. Target names are stable: they name the corpus folders.
+#![forbid(unsafe_code)]
+
+pub mod adapters;
+pub mod model;
+pub mod mutators;
+pub mod replay;
+pub mod seeds;
+pub mod targets;
+
+pub use targets::{ALL, Target};
+
+/// The body of every `fuzz_target!`: run the target's oracles with the heap cap on (libFuzzer
+/// runs one input at a time), and crash on a violation.
+pub fn fuzz_one(target: Target, data: &[u8]) {
+    harness::alloc::enforce();
+    harness::drive::fuzz(target.run(data));
+}
+
+/// The body of every `fuzz_mutator!`: half libFuzzer's own mutation, half the target's domain
+/// mutation; binary files get their length and CRC repaired.
+pub fn fuzz_mutate(
+    target: Target,
+    data: &mut [u8],
+    size: usize,
+    max_size: usize,
+    seed: u32,
+    libfuzzer_mutate: fn(&mut [u8], usize, usize) -> usize,
+) -> usize {
+    let mut rng = fastrand::Rng::with_seed(u64::from(seed).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut fix_rng = rng.fork();
+    harness::mutate::custom_mutate(
+        data,
+        size,
+        max_size,
+        seed,
+        libfuzzer_mutate,
+        |buf, _| target.mutate(buf, &mut rng),
+        |buf| {
+            if target == Target::ParseBinary {
+                mutators::fix_binary(buf, &mut fix_rng);
+            }
+        },
+    )
+}

@@ -1,0 +1,168 @@
+//! Structure-aware generation of feature files, valid and not.
+//!
+//! The choices are ordered so that the first (what `arbitrary` picks when the input runs out) is
+//! the ordinary one; the rare states — 195 to 205 features, a duplicate, a 65-byte name, a
+//! default one past its type's range — each cost the fuzzer a byte or two to reach.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use arbitrary::{Result, Unstructured};
+use botfeat::{Feature, FeatureFile, FeatureType, Value};
+
+/// A feature file that may break any rule: too many features, bad or duplicate names, strings
+/// over their size, out-of-range or non-finite defaults, defaults of the wrong type.
+pub fn feature_file(u: &mut Unstructured<'_>) -> Result<FeatureFile> {
+    let serial = u.arbitrary()?;
+    let count = match u.int_in_range(0u8..=3)? {
+        0 => u.int_in_range(1..=12)?,
+        1 => u.int_in_range(195..=205)?,
+        2 => u.int_in_range(0..=260)?,
+        _ => u.int_in_range(40..=80)?,
+    };
+    let mut features: Vec<Feature> = Vec::with_capacity(count);
+    for i in 0..count {
+        let name = name(u, i, &features)?;
+        let ty = feature_type(u)?;
+        let default = if u.arbitrary()? {
+            Some(value(u, ty)?)
+        } else {
+            None
+        };
+        features.push(Feature { name, ty, default });
+    }
+    Ok(FeatureFile { serial, features })
+}
+
+/// A valid file: `feature_file` without the rule breaking.
+pub fn valid_feature_file(u: &mut Unstructured<'_>) -> Result<FeatureFile> {
+    let mut file = feature_file(u)?;
+    file.features.truncate(botfeat::limits::MAX_FEATURES);
+    if file.features.is_empty() {
+        file.features.push(Feature {
+            name: "only".into(),
+            ty: FeatureType::Bool,
+            default: None,
+        });
+    }
+    for (i, f) in file.features.iter_mut().enumerate() {
+        f.name = format!("f{i}");
+        if let FeatureType::Str(n) = &mut f.ty {
+            *n = (*n).clamp(1, 4096);
+        }
+        if f.default.as_ref().is_some_and(|v| {
+            botfeat::FeatureFile {
+                serial: 0,
+                features: vec![Feature {
+                    name: "x".into(),
+                    ty: f.ty,
+                    default: Some(v.clone()),
+                }],
+            }
+            .validate(&botfeat::Limits::DEFAULT)
+            .is_err()
+        }) {
+            f.default = None;
+        }
+    }
+    Ok(file)
+}
+
+fn name(u: &mut Unstructured<'_>, i: usize, earlier: &[Feature]) -> Result<String> {
+    Ok(match u.int_in_range(0u8..=19)? {
+        // Duplicate an earlier name (the 18 Nov shape).
+        1 if !earlier.is_empty() => u.choose(earlier)?.name.clone(),
+        // Names at the length limit and one past it.
+        2 => {
+            let len = u.int_in_range(63..=65)?;
+            format!("n{i}_")
+                .chars()
+                .chain(std::iter::repeat('x'))
+                .take(len)
+                .collect()
+        }
+        // Anything at all (mostly invalid).
+        3 => u.arbitrary::<String>()?,
+        4 => format!("F{i}"),
+        _ => format!("feature_{i}"),
+    })
+}
+
+fn feature_type(u: &mut Unstructured<'_>) -> Result<FeatureType> {
+    Ok(match u.int_in_range(0u8..=9)? {
+        0 => FeatureType::U32,
+        1 => FeatureType::Bool,
+        2 => FeatureType::U8,
+        3 => FeatureType::U16,
+        4 => FeatureType::U64,
+        5 => FeatureType::I64,
+        6 => FeatureType::F32,
+        7 => FeatureType::F64,
+        8 => FeatureType::Ip,
+        _ => FeatureType::Str(match u.int_in_range(0u8..=4)? {
+            0 => u.int_in_range(1..=64)?,
+            1 => 4096,
+            2 => 4097,
+            3 => 0,
+            _ => u.arbitrary()?,
+        }),
+    })
+}
+
+/// A default for `ty`: mostly of that type (boundaries included), sometimes not.
+fn value(u: &mut Unstructured<'_>, ty: FeatureType) -> Result<Value> {
+    if u.ratio(1u8, 16)? {
+        // Wrong type or non-finite: must be refused everywhere.
+        return Ok(match u.int_in_range(0u8..=2)? {
+            0 => Value::F32(f32::NAN),
+            1 => Value::F64(f64::INFINITY),
+            _ => Value::Bool(true),
+        });
+    }
+    Ok(match ty {
+        FeatureType::Bool => Value::Bool(u.arbitrary()?),
+        FeatureType::U8 => Value::U8(u.arbitrary()?),
+        FeatureType::U16 => Value::U16(u.arbitrary()?),
+        FeatureType::U32 => Value::U32(u.arbitrary()?),
+        FeatureType::U64 => Value::U64(u.arbitrary()?),
+        FeatureType::I64 => Value::I64(u.arbitrary()?),
+        FeatureType::F32 => Value::F32(match u.int_in_range(0u8..=3)? {
+            0 => f32::from_bits(u.arbitrary()?),
+            1 => -0.0,
+            2 => f32::MAX,
+            _ => f32::MIN_POSITIVE,
+        }),
+        FeatureType::F64 => Value::F64(match u.int_in_range(0u8..=3)? {
+            0 => f64::from_bits(u.arbitrary()?),
+            1 => -0.0,
+            2 => f64::MIN,
+            _ => 5e-324,
+        }),
+        FeatureType::Ip => Value::Ip(if u.arbitrary()? {
+            IpAddr::V4(Ipv4Addr::from(u.arbitrary::<u32>()?))
+        } else {
+            IpAddr::V6(Ipv6Addr::from(u.arbitrary::<u128>()?))
+        }),
+        FeatureType::Str(n) => {
+            let len = match u.int_in_range(0u8..=3)? {
+                0 => u.int_in_range(0..=8usize)?,
+                1 => usize::from(n),
+                2 => usize::from(n).saturating_add(1),
+                _ => usize::from(n).saturating_sub(1),
+            };
+            let piece: String = u.arbitrary()?;
+            let piece = if piece.is_empty() {
+                "a".to_string()
+            } else {
+                piece
+            };
+            let mut s = String::with_capacity(len);
+            for c in piece.chars().cycle() {
+                if s.len().saturating_add(c.len_utf8()) > len {
+                    break;
+                }
+                s.push(c);
+            }
+            Value::Str(s)
+        }
+    })
+}

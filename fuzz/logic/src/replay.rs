@@ -1,0 +1,364 @@
+//! Corpus replay and case management, with every input run in a child process: an abort, a
+//! stack overflow, the heap cap or a hang kills the child, not the report, and is attributed to
+//! the file that caused it.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use harness::Outcome;
+use harness::corpus::{self, Case, Expectations, Expected};
+
+use crate::Target;
+
+/// What one input did, as the child reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Run {
+    /// No oracle broken.
+    Ok(Outcome),
+    /// An oracle broken (a caught panic, a roundtrip mismatch, …).
+    Violation(String),
+    /// The child died on it: abort, signal, heap cap, stack overflow.
+    Crashed(String),
+    /// Still running after the time limit.
+    Hung(Duration),
+}
+
+impl Run {
+    /// One line for reports.
+    pub fn summary(&self) -> String {
+        match self {
+            Run::Ok(o) => o.summary(),
+            Run::Violation(v) => format!("oracle violation: {v}"),
+            Run::Crashed(why) => format!("crashed: {why}"),
+            Run::Hung(t) => format!("hung: still running after {t:?}"),
+        }
+    }
+}
+
+/// The child side: runs each file through `target`, with the heap cap on, printing one JSON
+/// line per file as soon as it is done (so a crash is pinned to the next file).
+pub fn run_one(target: Target, files: &[PathBuf]) -> io::Result<()> {
+    harness::alloc::enforce();
+    let stdout = io::stdout();
+    for file in files {
+        let bytes = fs::read(file)?;
+        let line = match target.run(&bytes) {
+            Ok(outcome) => {
+                let (kind, position) = match &outcome {
+                    Outcome::Accepted => (None, None),
+                    Outcome::Rejected { kind, position, .. } => {
+                        (Some(kind.clone()), position.clone())
+                    }
+                };
+                serde_json::json!({ "file": file, "ok": true, "kind": kind, "position": position })
+            }
+            Err(v) => serde_json::json!({ "file": file, "ok": false, "violation": v.to_string() }),
+        };
+        let mut out = stdout.lock();
+        writeln!(out, "{line}")?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+fn parse_line(line: &str) -> Option<(PathBuf, Run)> {
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    let file = PathBuf::from(v.get("file")?.as_str()?);
+    let run = if v.get("ok")?.as_bool()? {
+        match v.get("kind").and_then(|k| k.as_str()) {
+            None => Run::Ok(Outcome::Accepted),
+            Some(kind) => Run::Ok(Outcome::Rejected {
+                kind: kind.to_string(),
+                position: v
+                    .get("position")
+                    .and_then(|p| p.as_str())
+                    .map(str::to_string),
+                message: String::new(),
+            }),
+        }
+    } else {
+        Run::Violation(
+            v.get("violation")
+                .and_then(|m| m.as_str())
+                .unwrap_or_default()
+                .to_string(),
+        )
+    };
+    Some((file, run))
+}
+
+/// Per-file results of a run, and how the child died if it did.
+type ChildResult = (Vec<(PathBuf, Run)>, Option<Run>);
+
+/// Files replayed per target, and every failure.
+pub type ReplayReport = (Vec<(Target, usize)>, Vec<Failure>);
+
+/// How to start the child: this very binary (`corpus`), with `run-one`.
+#[derive(Clone, Debug)]
+pub struct Runner {
+    /// The `corpus` executable.
+    pub exe: PathBuf,
+    /// Time limit for one file.
+    pub per_file: Duration,
+}
+
+impl Runner {
+    /// Runs `files` through `target` in one child; files it did not finish (the child died or hung
+    /// on one) are re-run one per child, so the culprit is named and the rest still get a result.
+    pub fn run(&self, target: Target, files: &[PathBuf]) -> io::Result<Vec<(PathBuf, Run)>> {
+        let limit = self
+            .per_file
+            .saturating_mul(u32::try_from(files.len()).unwrap_or(u32::MAX).max(1));
+        let (mut results, death) = self.child(target, files, limit)?;
+        if death.is_none() {
+            return Ok(results);
+        }
+        let missing: Vec<PathBuf> = files
+            .iter()
+            .filter(|f| !results.iter().any(|(r, _)| r == *f))
+            .cloned()
+            .collect();
+        for file in missing {
+            let (mut one, death) =
+                self.child(target, std::slice::from_ref(&file), self.per_file)?;
+            match (one.pop(), death) {
+                (Some(r), _) => results.push(r),
+                (None, Some(d)) => results.push((file, d)),
+                (None, None) => {
+                    results.push((file, Run::Crashed("exited without a result".into())))
+                }
+            }
+        }
+        Ok(results)
+    }
+
+    fn child(&self, target: Target, files: &[PathBuf], limit: Duration) -> io::Result<ChildResult> {
+        let mut child = Command::new(&self.exe)
+            .arg("run-one")
+            .arg("--target")
+            .arg(target.name())
+            .args(files)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let start = Instant::now();
+        let mut stdout = child.stdout.take();
+        let mut stderr = child.stderr.take();
+        let out_reader = std::thread::spawn(move || {
+            let mut s = String::new();
+            if let Some(o) = stdout.as_mut() {
+                let _ = io::Read::read_to_string(o, &mut s);
+            }
+            s
+        });
+        let err_reader = std::thread::spawn(move || {
+            let mut s = String::new();
+            if let Some(e) = stderr.as_mut() {
+                let _ = io::Read::read_to_string(e, &mut s);
+            }
+            s
+        });
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                break Some(status);
+            }
+            if start.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        let out = out_reader.join().unwrap_or_default();
+        let err = err_reader.join().unwrap_or_default();
+        let results: Vec<(PathBuf, Run)> = out.lines().filter_map(parse_line).collect();
+        let death = match status {
+            None => Some(Run::Hung(limit)),
+            Some(s) if s.success() => None,
+            Some(s) => {
+                let last = err
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .rev()
+                    .take(3)
+                    .collect::<Vec<_>>();
+                let last: Vec<&str> = last.into_iter().rev().collect();
+                Some(Run::Crashed(format!("{s}: {}", last.join(" | "))))
+            }
+        };
+        Ok((results, death))
+    }
+}
+
+/// A failed case, with the commands that reproduce it.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    /// The target.
+    pub target: Target,
+    /// The file.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub why: String,
+}
+
+impl Failure {
+    /// The commands that reproduce it.
+    pub fn reproduce(&self) -> String {
+        format!(
+            "cargo run -p botfeat-fuzz --bin corpus -- run-one --target {t} {p}\n    (cd fuzz && cargo fuzz run -s none {t} ../{p})",
+            t = self.target.name(),
+            p = self.path.display()
+        )
+    }
+}
+
+/// Replays `targets` over `root/<target>/`, checking each case's expectation. Every file is run;
+/// returns per-target counts and every failure.
+pub fn replay(runner: &Runner, root: &Path, targets: &[Target]) -> io::Result<ReplayReport> {
+    let mut counts = Vec::new();
+    let mut failures = Vec::new();
+    for &target in targets {
+        let dir = root.join(target.name());
+        let cases = corpus::read_cases(&dir)?;
+        let expectations = match Expectations::load(&dir)? {
+            Ok(e) => e,
+            Err(why) => {
+                failures.push(Failure {
+                    target,
+                    path: Expectations::path_for(&dir),
+                    why,
+                });
+                Expectations::default()
+            }
+        };
+        for name in expectations.names() {
+            if !cases.iter().any(|c| c.name == name) {
+                failures.push(Failure {
+                    target,
+                    path: dir.join(name),
+                    why: "has an expectation but no file".into(),
+                });
+            }
+        }
+        let paths: Vec<PathBuf> = cases.iter().map(|c| c.path.clone()).collect();
+        let runs = runner.run(target, &paths)?;
+        for case in &cases {
+            let run = runs
+                .iter()
+                .find(|(p, _)| *p == case.path)
+                .map(|(_, r)| r.clone());
+            let run = run.unwrap_or_else(|| Run::Crashed("no result".into()));
+            if let Some(why) = judge(case, &run, &expectations) {
+                failures.push(Failure {
+                    target,
+                    path: case.path.clone(),
+                    why,
+                });
+            }
+        }
+        counts.push((target, cases.len()));
+    }
+    Ok((counts, failures))
+}
+
+/// `None` if `run` is what `case` should do.
+fn judge(case: &Case, run: &Run, expectations: &Expectations) -> Option<String> {
+    let expectation = expectations.get(&case.name);
+    let known_crash = expectation.is_some_and(|e| e.expected == Expected::KnownCrash);
+    match run {
+        Run::Ok(outcome) => match expectation {
+            Some(e) if e.expected == Expected::KnownCrash => Some(format!(
+                "recorded as a known crash (line {}), but now gives {outcome}: fixed? record its outcome instead",
+                e.line
+            )),
+            Some(e) if !e.expected.matches(outcome) => Some(format!(
+                "expected {} (line {}), got {outcome}",
+                e.expected, e.line
+            )),
+            _ => None,
+        },
+        other if known_crash => Some(format!("known crash, still to fix: {}", other.summary())),
+        other => Some(other.summary()),
+    }
+}
+
+/// Adds `file` to `root/<target>/` under its content hash, after running it in a child.
+/// Refuses a file that crashes or breaks an oracle unless `known_crash`; refuses duplicates;
+/// records the observed outcome, or checks it against `expect`. Returns the line recorded.
+pub fn add(
+    runner: &Runner,
+    root: &Path,
+    target: Target,
+    file: &Path,
+    expect: Option<&Expected>,
+    known_crash: bool,
+    note: Option<&str>,
+) -> Result<String, String> {
+    let bytes = fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let dir = root.join(target.name());
+    let name = corpus::content_name(&bytes);
+    let dest = dir.join(&name);
+    if dest.exists() {
+        return Err(format!(
+            "{}: already in the corpus as {}",
+            file.display(),
+            dest.display()
+        ));
+    }
+    let expectations = Expectations::load(&dir).map_err(|e| e.to_string())??;
+    let runs = runner
+        .run(target, &[file.to_path_buf()])
+        .map_err(|e| e.to_string())?;
+    let run = runs
+        .into_iter()
+        .next()
+        .map(|(_, r)| r)
+        .unwrap_or(Run::Crashed("no result".into()));
+    let recorded = match (&run, known_crash) {
+        (Run::Ok(outcome), false) => {
+            let observed = Expected::from_outcome(outcome);
+            if let Some(expect) = expect {
+                if !expect.matches(outcome) {
+                    return Err(format!(
+                        "{}: expected {expect}, but it gives {outcome}",
+                        file.display()
+                    ));
+                }
+                expect.clone()
+            } else {
+                observed
+            }
+        }
+        (Run::Ok(outcome), true) => {
+            return Err(format!(
+                "{}: --known-crash, but it does not crash: {outcome}",
+                file.display()
+            ));
+        }
+        (other, false) => {
+            return Err(format!(
+                "{}: {}\n  not added: fix the bug, or record it with --known-crash (CI then fails until it is fixed)",
+                file.display(),
+                other.summary()
+            ));
+        }
+        (_, true) => Expected::KnownCrash,
+    };
+    if expectations.get(&name).is_some() {
+        return Err(format!("{name}: already has an expectation"));
+    }
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    fs::write(&dest, &bytes).map_err(|e| e.to_string())?;
+    let line = Expectations::line(&name, &recorded, note);
+    let mut f = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(Expectations::path_for(&dir))
+        .map_err(|e| e.to_string())?;
+    f.write_all(line.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(line)
+}

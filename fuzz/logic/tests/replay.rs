@@ -1,0 +1,207 @@
+//! Corpus replay on every `cargo test`: every saved input of every target, in child processes,
+//! against its expected outcome. Failures name the file and the command that reproduces it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::panic
+)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use botfeat_fuzz::replay::{self, Run, Runner};
+use botfeat_fuzz::{ALL, Target};
+use harness::corpus::{Expectations, Expected};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus")
+}
+
+#[test]
+fn the_saved_corpus_replays_clean() {
+    let out = Command::new(env!("CARGO_BIN_EXE_corpus"))
+        .arg("replay")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Shown with --nocapture, and in the failure message.
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "corpus replay failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for t in ALL {
+        assert!(
+            stdout.contains(&format!("{:<12}", t.name())),
+            "{} not replayed",
+            t.name()
+        );
+    }
+}
+
+#[test]
+fn the_seed_corpus_covers_every_error_kind() {
+    let mut kinds = BTreeSet::new();
+    for t in [Target::ParseText, Target::ParseBinary, Target::IngestRows] {
+        let e = Expectations::load(&root().join(t.name())).unwrap().unwrap();
+        for name in e.names() {
+            if let Expected::Rejected { kind, .. } = &e.get(name).unwrap().expected {
+                kinds.insert(kind.clone());
+            }
+        }
+    }
+    let missing: Vec<&str> = botfeat::ErrorKind::ALL
+        .iter()
+        .map(|k| k.name())
+        .filter(|k| !kinds.contains(*k))
+        .collect();
+    assert!(missing.is_empty(), "no corpus case for {missing:?}");
+}
+
+/// A stand-in for `corpus run-one` that reports every file as accepted, but aborts on a file
+/// containing CRASH and hangs on one containing HANG: the runner must pin each on its file and
+/// still report the others.
+fn fake_runner(dir: &Path) -> Runner {
+    let script = dir.join("fake-run-one");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nshift 3\nfor f in \"$@\"; do\n  if grep -q CRASH \"$f\"; then echo 'thread main panicked: planted' >&2; kill -ABRT $$; fi\n  if grep -q HANG \"$f\"; then exec sleep 30; fi\n  printf '{\"file\":\"%s\",\"ok\":true}\\n' \"$f\"\ndone\n",
+    )
+    .unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
+    Runner {
+        exe: script,
+        per_file: Duration::from_secs(2),
+    }
+}
+
+#[test]
+fn a_crash_or_a_hang_is_pinned_on_its_file_and_hides_nothing() {
+    let dir = std::env::temp_dir().join(format!("botfeat-replay-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let corpus = dir.join("corpus").join("parse_text");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for (name, body) in [
+        ("a", "fine"),
+        ("b", "CRASH"),
+        ("c", "fine too"),
+        ("d", "HANG"),
+        ("e", "last"),
+    ] {
+        std::fs::write(corpus.join(name), body).unwrap();
+    }
+    let runner = fake_runner(&dir);
+    let (counts, failures) =
+        replay::replay(&runner, &dir.join("corpus"), &[Target::ParseText]).unwrap();
+    assert_eq!(counts, [(Target::ParseText, 5)]);
+    let failed: Vec<(String, String)> = failures
+        .iter()
+        .map(|f| {
+            (
+                f.path.file_name().unwrap().to_string_lossy().into_owned(),
+                f.why.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert_eq!(failed[0].0, "b");
+    assert!(
+        failed[0].1.starts_with("crashed: signal: 6"),
+        "{}",
+        failed[0].1
+    );
+    assert!(failed[0].1.contains("planted"), "{}", failed[0].1);
+    assert_eq!(failed[1].0, "d");
+    assert!(failed[1].1.starts_with("hung"), "{}", failed[1].1);
+    assert!(
+        failures[0]
+            .reproduce()
+            .contains("run-one --target parse_text")
+    );
+    let runs = runner
+        .run(Target::ParseText, &[corpus.join("a"), corpus.join("e")])
+        .unwrap();
+    assert!(runs.iter().all(|(_, r)| matches!(r, Run::Ok(_))));
+}
+
+#[test]
+fn a_wrong_expectation_fails_naming_the_file() {
+    let dir = std::env::temp_dir().join(format!("botfeat-expect-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let corpus = dir.join("parse_text");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let runner = Runner {
+        exe: PathBuf::from(env!("CARGO_BIN_EXE_corpus")),
+        per_file: Duration::from_secs(10),
+    };
+    let input = dir.join("case.features");
+    std::fs::write(
+        &input,
+        "botfeat 1\nserial 1\nfeature a u32\nfeature a u32\n",
+    )
+    .unwrap();
+    // Refused when the given expectation is wrong; recorded when it is right.
+    let wrong = Expected::parse("rejected too_many_features").unwrap();
+    let err = replay::add(
+        &runner,
+        &dir,
+        Target::ParseText,
+        &input,
+        Some(&wrong),
+        false,
+        None,
+    )
+    .unwrap_err();
+    assert!(err.contains("expected rejected too_many_features, but it gives rejected duplicate_name at line 4, column 9"), "{err}");
+    let line = replay::add(
+        &runner,
+        &dir,
+        Target::ParseText,
+        &input,
+        None,
+        false,
+        Some("dup"),
+    )
+    .unwrap();
+    assert!(
+        line.ends_with(" rejected duplicate_name at line 4, column 9  # dup\n"),
+        "{line}"
+    );
+    assert!(
+        replay::add(&runner, &dir, Target::ParseText, &input, None, false, None)
+            .unwrap_err()
+            .contains("already in the corpus")
+    );
+    assert!(
+        replay::replay(&runner, &dir, &[Target::ParseText])
+            .unwrap()
+            .1
+            .is_empty()
+    );
+    // A reviewer edits the expectation wrongly: replay names the file.
+    let expect_path = Expectations::path_for(&corpus);
+    let text = std::fs::read_to_string(&expect_path)
+        .unwrap()
+        .replace("line 4, column 9", "line 3, column 9");
+    std::fs::write(&expect_path, text).unwrap();
+    let (_, failures) = replay::replay(&runner, &dir, &[Target::ParseText]).unwrap();
+    assert_eq!(failures.len(), 1);
+    assert!(failures[0].why.contains("expected rejected duplicate_name at line 3, column 9 (line 1), got rejected duplicate_name at line 4, column 9"), "{}", failures[0].why);
+    // And a known crash that no longer crashes fails too, asking for its outcome.
+    let name = harness::corpus::content_name(&std::fs::read(&input).unwrap());
+    std::fs::write(&expect_path, format!("{name} crash  # to fix\n")).unwrap();
+    let (_, failures) = replay::replay(&runner, &dir, &[Target::ParseText]).unwrap();
+    assert!(
+        failures[0].why.contains("known crash"),
+        "{}",
+        failures[0].why
+    );
+}

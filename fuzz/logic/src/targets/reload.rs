@@ -29,7 +29,8 @@ enum Op {
 }
 
 fn successor(running: Option<&FeatureFile>, step: u8, change_pct: i8) -> FeatureFile {
-    let (serial, count) = running.map_or((1, 60), |f| (f.serial, f.features.len()));
+    // Small files keep the op sequence fast; TooMany and growth reach the limit when it matters.
+    let (serial, count) = running.map_or((1, 8), |f| (f.serial, f.features.len()));
     let delta = i64::try_from(count)
         .unwrap_or(0)
         .saturating_mul(i64::from(change_pct))
@@ -57,13 +58,13 @@ fn fail(detail: String) -> Violation {
     Violation::new("reload", ViolationKind::Invariant, detail)
 }
 
-/// Runs up to 64 operations from `u`.
+/// Runs up to 32 operations from `u`.
 pub fn run(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
     let live = LiveFeatures::default();
     let mut buffer = RequestBuffer::new(&Limits::DEFAULT);
     let mut last_accepted: Option<FeatureFile> = None;
     let (mut accepted, mut rejected) = (0u64, 0u64);
-    for _ in 0..64 {
+    for _ in 0..32 {
         let Ok(op) = u.arbitrary::<Op>() else { break };
         let running = last_accepted.as_ref();
         let bytes = match op {
@@ -125,13 +126,13 @@ pub fn run(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
             Err(_) => rejected = rejected.saturating_add(1),
         }
         let serving = match live.current() {
-            Current::Serving(t) => Some(t.file().clone()),
+            Current::Serving(t) => Some(t),
             Current::NoFeaturesYet => None,
         };
-        if serving != last_accepted {
+        if serving.as_ref().map(|t| t.file()) != last_accepted.as_ref() {
             return Err(fail(format!(
                 "serving serial {:?}, but the last accepted file has serial {:?}",
-                serving.map(|f| f.serial),
+                serving.map(|t| t.serial()),
                 last_accepted.as_ref().map(|f| f.serial)
             )));
         }

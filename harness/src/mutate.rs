@@ -249,9 +249,12 @@ pub fn mutate_text(data: &mut Vec<u8>, rng: &mut Rng) {
     }
 }
 
+/// A repair applied after every mutation (a CRC, a length prefix).
+pub type Fix<'a> = &'a mut dyn FnMut(&mut Vec<u8>);
+
 /// Adapts a domain mutation to libFuzzer's custom mutator: half the time libFuzzer's own
 /// mutation (`libfuzzer_mutate`, i.e. `libfuzzer_sys::fuzzer_mutate`), otherwise `domain`; then
-/// `fix` (a CRC or a length to repair, say). Returns the new size, at most `max_size`.
+/// `fix`, if any (a CRC or a length to repair, say). Returns the new size, at most `max_size`.
 pub fn custom_mutate(
     data: &mut [u8],
     size: usize,
@@ -259,29 +262,27 @@ pub fn custom_mutate(
     seed: u32,
     libfuzzer_mutate: impl FnOnce(&mut [u8], usize, usize) -> usize,
     domain: impl FnOnce(&mut Vec<u8>, &mut Rng),
-    fix: impl FnOnce(&mut Vec<u8>),
+    fix: Option<Fix<'_>>,
 ) -> usize {
     let mut rng = Rng::with_seed(u64::from(seed));
-    let size = if rng.bool() {
-        libfuzzer_mutate(data, size, max_size)
-    } else {
-        let mut buf = data
-            .get(..size.min(data.len()))
-            .unwrap_or_default()
-            .to_vec();
-        domain(&mut buf, &mut rng);
-        buf.truncate(max_size.min(data.len()));
-        if let Some(dst) = data.get_mut(..buf.len()) {
-            dst.copy_from_slice(&buf);
-        }
-        buf.len()
-    };
-    let mut buf = data
-        .get(..size.min(data.len()))
-        .unwrap_or_default()
-        .to_vec();
-    fix(&mut buf);
-    buf.truncate(max_size.min(data.len()));
+    let limit = max_size.min(data.len());
+    if rng.bool() {
+        let size = libfuzzer_mutate(data, size, max_size);
+        let Some(fix) = fix else { return size };
+        let mut buf = data.get(..size.min(limit)).unwrap_or_default().to_vec();
+        fix(&mut buf);
+        return write_back(data, buf, limit);
+    }
+    let mut buf = data.get(..size.min(limit)).unwrap_or_default().to_vec();
+    domain(&mut buf, &mut rng);
+    if let Some(fix) = fix {
+        fix(&mut buf);
+    }
+    write_back(data, buf, limit)
+}
+
+fn write_back(data: &mut [u8], mut buf: Vec<u8>, limit: usize) -> usize {
+    buf.truncate(limit);
     if let Some(dst) = data.get_mut(..buf.len()) {
         dst.copy_from_slice(&buf);
     }

@@ -33,6 +33,11 @@ pub fn fuzz_mutate(
 ) -> usize {
     let mut rng = fastrand::Rng::with_seed(u64::from(seed).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let mut fix_rng = rng.fork();
+    let mut fix_binary = |buf: &mut Vec<u8>| mutators::fix_binary(buf, &mut fix_rng);
+    let fix: Option<harness::mutate::Fix<'_>> = match target {
+        Target::ParseBinary => Some(&mut fix_binary),
+        _ => None,
+    };
     harness::mutate::custom_mutate(
         data,
         size,
@@ -40,10 +45,6 @@ pub fn fuzz_mutate(
         seed,
         libfuzzer_mutate,
         |buf, _| target.mutate(buf, &mut rng),
-        |buf| {
-            if target == Target::ParseBinary {
-                mutators::fix_binary(buf, &mut fix_rng);
-            }
-        },
+        fix,
     )
 }

@@ -131,7 +131,16 @@ fn roundtrip(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
     let text_bytes = text::write_unchecked(&model);
     let bin_bytes = binary::encode_unchecked(&model);
     let rows_bytes = rows::write_unchecked(&model, Some("default"));
-    let expected = model.validate(&Limits::DEFAULT);
+    // What the decoder must say: the size check comes before anything in the payload.
+    let expected = if bin_bytes.len() > Limits::DEFAULT.max_file_size {
+        Err(botfeat::Error::new(
+            botfeat::ErrorKind::FileTooLarge,
+            botfeat::Position::File,
+            "over the size limit",
+        ))
+    } else {
+        model.validate(&Limits::DEFAULT)
+    };
     // Binary carries every model exactly: it must accept the valid ones bit for bit and refuse
     // the others with the kind validate() names.
     let (bin_outcome, bin_value) =

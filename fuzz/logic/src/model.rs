@@ -148,7 +148,10 @@ fn value(u: &mut Unstructured<'_>, ty: FeatureType) -> Result<Value> {
                 1 => usize::from(n),
                 2 => usize::from(n).saturating_add(1),
                 _ => usize::from(n).saturating_sub(1),
-            };
+            }
+            // Past the global limit only the declared size matters (it is refused first);
+            // filling 65,535-byte strings would only slow the fuzzer down.
+            .min(botfeat::limits::MAX_STRING_LEN.saturating_add(1));
             let piece: String = u.arbitrary()?;
             let piece = if piece.is_empty() {
                 "a".to_string()

@@ -5,6 +5,8 @@
 //! cargo run -p botfeat-fuzz --bin corpus -- replay [--target T]...
 //! cargo run -p botfeat-fuzz --bin corpus -- run-one --target T FILE...
 //! cargo run -p botfeat-fuzz --bin corpus -- seed
+//! cargo run -p botfeat-fuzz --bin corpus -- cmin --target T
+//! cargo run -p botfeat-fuzz --bin corpus -- tmin --target T CRASH [--note TEXT]
 //! ```
 //! OUTCOME is `accepted`, `rejected KIND` or `rejected KIND at POSITION`
 //! (e.g. `rejected too_many_features at line 203, column 1`).
@@ -68,6 +70,24 @@ enum Command {
     },
     /// Add the built-in seed cases that are missing.
     Seed,
+    /// Minimize the fuzz-grown part of a target's corpus without losing coverage (libFuzzer
+    /// merge, as `cargo fuzz cmin` does); cases with an expectation are always kept.
+    Cmin {
+        /// The target.
+        #[arg(long)]
+        target: String,
+    },
+    /// Minimize a crashing input (`cargo fuzz tmin`) and record it as a known-crash case.
+    Tmin {
+        /// The target.
+        #[arg(long)]
+        target: String,
+        /// The crashing input.
+        file: PathBuf,
+        /// Why it crashes, for the expectation line.
+        #[arg(long)]
+        note: Option<String>,
+    },
 }
 
 fn default_root() -> PathBuf {
@@ -155,6 +175,22 @@ fn run(cli: Cli) -> Result<bool, String> {
             }
             Ok(failures.is_empty())
         }
+        Command::Cmin { target: t } => cmin(&cli.root, target(&t)?).map(|()| true),
+        Command::Tmin {
+            target: t,
+            file,
+            note,
+        } => {
+            let t = target(&t)?;
+            let small = tmin(t, &file)?;
+            let note = note.unwrap_or_else(|| format!("minimized from {}", file.display()));
+            let line = replay::add(&runner, &cli.root, t, &small, None, true, Some(&note))?;
+            print!("added to corpus/{}: {line}", t.name());
+            println!(
+                "CI fails on this case until the crash is fixed; then record its outcome instead of `crash`."
+            );
+            Ok(true)
+        }
         Command::Seed => {
             let dir = tempdir()?;
             let mut added = 0usize;
@@ -173,6 +209,110 @@ fn run(cli: Cli) -> Result<bool, String> {
             Ok(true)
         }
     }
+}
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn cargo_fuzz(args: &[&std::ffi::OsStr]) -> Result<std::process::Output, String> {
+    std::process::Command::new("cargo")
+        .arg("fuzz")
+        .args(args)
+        .current_dir(fuzz_dir())
+        .output()
+        .map_err(|e| {
+            format!("cannot run cargo fuzz (install it: cargo install cargo-fuzz --locked): {e}")
+        })
+}
+
+fn cmin(root: &Path, t: Target) -> Result<(), String> {
+    let dir = root.join(t.name());
+    let expectations = harness::corpus::Expectations::load(&dir).map_err(|e| e.to_string())??;
+    let cases = harness::corpus::read_cases(&dir).map_err(|e| e.to_string())?;
+    let work = tempdir()?;
+    let (kept, grown) = (work.join("kept"), work.join("grown"));
+    for d in [&kept, &grown] {
+        std::fs::create_dir_all(d).map_err(|e| e.to_string())?;
+    }
+    for c in &cases {
+        let into = if expectations.get(&c.name).is_some() {
+            &kept
+        } else {
+            &grown
+        };
+        std::fs::write(into.join(&c.name), &c.bytes).map_err(|e| e.to_string())?;
+    }
+    // Merge: inputs from `grown` go into `kept` only if they add coverage over it.
+    let out = cargo_fuzz(&[
+        "run".as_ref(),
+        "-s".as_ref(),
+        "none".as_ref(),
+        t.name().as_ref(),
+        kept.as_os_str(),
+        grown.as_os_str(),
+        "--".as_ref(),
+        "-merge=1".as_ref(),
+    ])?;
+    if !out.status.success() {
+        return Err(format!(
+            "merge failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let before = cases.len();
+    for c in &cases {
+        if expectations.get(&c.name).is_none() {
+            std::fs::remove_file(&c.path).map_err(|e| e.to_string())?;
+        }
+    }
+    for c in harness::corpus::read_cases(&kept).map_err(|e| e.to_string())? {
+        let name = harness::corpus::content_name(&c.bytes);
+        std::fs::write(dir.join(name), &c.bytes).map_err(|e| e.to_string())?;
+    }
+    let after = harness::corpus::read_cases(&dir)
+        .map_err(|e| e.to_string())?
+        .len();
+    println!(
+        "corpus/{}: {before} files -> {after} (every case with an expectation kept)",
+        t.name()
+    );
+    Ok(())
+}
+
+fn tmin(t: Target, file: &Path) -> Result<PathBuf, String> {
+    let file = std::fs::canonicalize(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let out = cargo_fuzz(&[
+        "tmin".as_ref(),
+        "-s".as_ref(),
+        "none".as_ref(),
+        t.name().as_ref(),
+        file.as_os_str(),
+        "--".as_ref(),
+        "-runs=5000".as_ref(),
+    ])?;
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let Some(line) = log.lines().rev().find(|l| l.contains("minimized-from-")) else {
+        let why = log
+            .lines()
+            .find(|l| l.starts_with("Error:"))
+            .unwrap_or("no minimized file");
+        return Err(format!(
+            "{}: tmin found nothing to minimize (does it still crash?): {why}",
+            file.display()
+        ));
+    };
+    let path = line
+        .split_whitespace()
+        .find(|w| w.contains("minimized-from-"))
+        .unwrap_or_default();
+    let path = fuzz_dir().join(path.trim_start_matches("fuzz/"));
+    println!("minimized: {}", path.display());
+    Ok(path)
 }
 
 fn tempdir() -> Result<PathBuf, String> {

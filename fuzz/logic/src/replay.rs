@@ -137,6 +137,7 @@ impl Runner {
 
     fn child(&self, target: Target, files: &[PathBuf], limit: Duration) -> io::Result<ChildResult> {
         let mut child = Command::new(&self.exe)
+            .env("RUST_BACKTRACE", "0")
             .arg("run-one")
             .arg("--target")
             .arg(target.name())
@@ -179,19 +180,27 @@ impl Runner {
         let death = match status {
             None => Some(Run::Hung(limit)),
             Some(s) if s.success() => None,
-            Some(s) => {
-                let last = err
-                    .lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .rev()
-                    .take(3)
-                    .collect::<Vec<_>>();
-                let last: Vec<&str> = last.into_iter().rev().collect();
-                Some(Run::Crashed(format!("{s}: {}", last.join(" | "))))
-            }
+            Some(s) => Some(Run::Crashed(format!("{s}: {}", crash_message(&err)))),
         };
         Ok((results, death))
     }
+}
+
+/// The lines of a dead child's stderr that say why: the panic and its message, the failed
+/// allocation, the stack overflow; else its last lines.
+fn crash_message(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    let why = lines.iter().position(|l| {
+        l.contains("panicked at")
+            || l.contains("memory allocation of")
+            || l.contains("overflowed its stack")
+            || l.contains("ERROR:")
+    });
+    let picked: Vec<&str> = match why {
+        Some(i) => lines.iter().skip(i).take(2).copied().collect(),
+        None => lines.iter().rev().take(3).rev().copied().collect(),
+    };
+    picked.join(" | ")
 }
 
 /// A failed case, with the commands that reproduce it.
@@ -208,10 +217,15 @@ pub struct Failure {
 impl Failure {
     /// The commands that reproduce it.
     pub fn reproduce(&self) -> String {
+        let p = self.path.display().to_string();
+        let from_fuzz = if self.path.is_absolute() {
+            p.clone()
+        } else {
+            format!("../{p}")
+        };
         format!(
-            "cargo run -p botfeat-fuzz --bin corpus -- run-one --target {t} {p}\n    (cd fuzz && cargo fuzz run -s none {t} ../{p})",
-            t = self.target.name(),
-            p = self.path.display()
+            "cargo run -p botfeat-fuzz --bin corpus -- run-one --target {t} {p}\n    (cd fuzz && cargo fuzz run -s none {t} {from_fuzz})",
+            t = self.target.name()
         )
     }
 }

@@ -306,11 +306,17 @@ fn tmin(t: Target, file: &Path) -> Result<PathBuf, String> {
             file.display()
         ));
     };
-    let path = line
+    // cargo fuzz names it in `-exact_artifact_path=PATH`, relative to fuzz/ or absolute.
+    let token = line
         .split_whitespace()
         .find(|w| w.contains("minimized-from-"))
         .unwrap_or_default();
-    let path = fuzz_dir().join(path.trim_start_matches("fuzz/"));
+    let path = Path::new(token.rsplit('=').next().unwrap_or(token));
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        fuzz_dir().join(path)
+    };
     println!("minimized: {}", path.display());
     Ok(path)
 }

@@ -296,20 +296,18 @@ fn tmin(t: Target, file: &Path) -> Result<PathBuf, String> {
         String::from_utf8_lossy(&out.stderr),
         String::from_utf8_lossy(&out.stdout)
     );
-    let Some(line) = log.lines().rev().find(|l| l.contains("minimized-from-")) else {
+    if !log.contains("caused a crash") {
         let why = log
             .lines()
-            .find(|l| l.starts_with("Error:"))
-            .unwrap_or("no minimized file");
-        return Err(format!(
-            "{}: tmin found nothing to minimize (does it still crash?): {why}",
-            file.display()
-        ));
-    };
-    // cargo fuzz names it in `-exact_artifact_path=PATH`, relative to fuzz/ or absolute.
-    let token = line
+            .find(|l| l.starts_with("Error:") || l.contains("did not crash"))
+            .unwrap_or("it does not crash");
+        return Err(format!("{}: nothing to minimize: {why}", file.display()));
+    }
+    // cargo fuzz names the result in `-exact_artifact_path=PATH`; when libFuzzer cannot make the
+    // input any smaller, there is no such file and the input itself is the minimum.
+    let token = log
         .split_whitespace()
-        .find(|w| w.contains("minimized-from-"))
+        .rfind(|w| w.contains("minimized-from-"))
         .unwrap_or_default();
     let path = Path::new(token.rsplit('=').next().unwrap_or(token));
     let path = if path.is_absolute() {
@@ -317,6 +315,7 @@ fn tmin(t: Target, file: &Path) -> Result<PathBuf, String> {
     } else {
         fuzz_dir().join(path)
     };
+    let path = if path.is_file() { path } else { file.clone() };
     println!("minimized: {}", path.display());
     Ok(path)
 }

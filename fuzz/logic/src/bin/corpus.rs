@@ -91,7 +91,8 @@ enum Command {
 }
 
 fn default_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+    std::fs::canonicalize(&root).unwrap_or(root)
 }
 
 fn target(name: &str) -> Result<Target, String> {

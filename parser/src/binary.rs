@@ -13,17 +13,16 @@
 //! from a count or a length the file merely claims, and every error has the byte offset of the
 //! feature it concerns. All bincode use is in this module, so the serializer can be swapped.
 
-use std::net::IpAddr;
-
 use bincode::config::Config;
 use bincode::error::DecodeError;
 use bincode::{BorrowDecode, Encode};
 
 use crate::collect::FeatureSet;
-use crate::error::{Error, ErrorKind, Position, Problem};
+use crate::error::{Error, ErrorKind, Position, Problem, len64};
 use crate::limits::{Limits, MAX_FILE_SIZE};
 use crate::model::{
-    FORMAT_VERSION, Feature, FeatureFile, FeatureType, Value, check_string_size, check_value,
+    FORMAT_VERSION, Feature, FeatureFile, FeatureType, Value, ValueRef, check_string_size,
+    check_value,
 };
 
 /// The first four bytes of every binary feature file.
@@ -41,54 +40,7 @@ fn config() -> impl Config {
 struct WireFeature<'a> {
     name: &'a str,
     ty: FeatureType,
-    default: Option<WireValue<'a>>,
-}
-
-/// Same variants, in the same order, as [`Value`]; the order is the wire format.
-#[derive(Encode, BorrowDecode)]
-enum WireValue<'a> {
-    Bool(bool),
-    U8(u8),
-    U16(u16),
-    U32(u32),
-    U64(u64),
-    I64(i64),
-    F32(f32),
-    F64(f64),
-    Ip(IpAddr),
-    Str(&'a str),
-}
-
-impl<'a> WireValue<'a> {
-    fn from_value(v: &'a Value) -> Self {
-        match v {
-            Value::Bool(x) => Self::Bool(*x),
-            Value::U8(x) => Self::U8(*x),
-            Value::U16(x) => Self::U16(*x),
-            Value::U32(x) => Self::U32(*x),
-            Value::U64(x) => Self::U64(*x),
-            Value::I64(x) => Self::I64(*x),
-            Value::F32(x) => Self::F32(*x),
-            Value::F64(x) => Self::F64(*x),
-            Value::Ip(x) => Self::Ip(*x),
-            Value::Str(x) => Self::Str(x),
-        }
-    }
-
-    fn to_value(&self) -> Value {
-        match *self {
-            Self::Bool(x) => Value::Bool(x),
-            Self::U8(x) => Value::U8(x),
-            Self::U16(x) => Value::U16(x),
-            Self::U32(x) => Value::U32(x),
-            Self::U64(x) => Value::U64(x),
-            Self::I64(x) => Value::I64(x),
-            Self::F32(x) => Value::F32(x),
-            Self::F64(x) => Value::F64(x),
-            Self::Ip(x) => Value::Ip(x),
-            Self::Str(x) => Value::Str(x.to_owned()),
-        }
-    }
+    default: Option<ValueRef<'a>>,
 }
 
 /// Decodes a binary feature file under the default limits.
@@ -99,7 +51,10 @@ pub fn decode(input: &[u8]) -> Result<FeatureFile, Error> {
 /// Decodes a binary feature file under `limits`, trusting nothing the writer did.
 pub fn decode_with(input: &[u8], limits: &Limits) -> Result<FeatureFile, Error> {
     if input.len() > limits.max_file_size {
-        return Err(crate::error::file_too_large(input.len(), limits));
+        return Err(Error::file_too_large(
+            crate::error::len64(input.len()),
+            limits,
+        ));
     }
     let payload = check_header(input, limits)?;
     Payload {
@@ -276,7 +231,7 @@ impl<'a> Payload<'a, '_> {
             None => None,
             Some(w) => {
                 // Check the borrowed string before copying it.
-                if let (WireValue::Str(s), FeatureType::Str(n)) = (w, wire.ty) {
+                if let (ValueRef::Str(s), FeatureType::Str(n)) = (*w, wire.ty) {
                     crate::model::check_string_len(s, n)?;
                 }
                 let value = w.to_value();
@@ -329,10 +284,6 @@ fn bad_magic() -> Error {
     )
 }
 
-fn len64(n: usize) -> u64 {
-    u64::try_from(n).unwrap_or(u64::MAX)
-}
-
 /// Encodes `file` after validating it under the default limits.
 pub fn encode(file: &FeatureFile) -> Result<Vec<u8>, Error> {
     encode_with(file, &Limits::DEFAULT)
@@ -343,7 +294,10 @@ pub fn encode_with(file: &FeatureFile, limits: &Limits) -> Result<Vec<u8>, Error
     file.validate(limits)?;
     let bytes = encode_unchecked(file);
     if bytes.len() > limits.max_file_size {
-        return Err(crate::error::file_too_large(bytes.len(), limits));
+        return Err(Error::file_too_large(
+            crate::error::len64(bytes.len()),
+            limits,
+        ));
     }
     Ok(bytes)
 }
@@ -359,7 +313,7 @@ pub fn encode_unchecked(file: &FeatureFile) -> Vec<u8> {
         let wire = WireFeature {
             name: &f.name,
             ty: f.ty,
-            default: f.default.as_ref().map(WireValue::from_value),
+            default: f.default.as_ref().map(Value::as_value_ref),
         };
         let _ = bincode::encode_into_std_write(&wire, &mut payload, config());
     }

@@ -248,14 +248,23 @@ impl Problem {
     }
 }
 
-#[cold]
-pub(crate) fn file_too_large(size: usize, limits: &crate::Limits) -> Error {
-    Error::new(
-        ErrorKind::FileTooLarge,
-        Position::File,
-        format!(
-            "file is {size} bytes: the limit is {} bytes",
-            limits.max_file_size
-        ),
-    )
+impl Error {
+    /// The error for an input of `size` bytes over `limits.max_file_size` (also for callers that
+    /// refuse a file from its metadata, before reading it).
+    #[cold]
+    pub fn file_too_large(size: u64, limits: &crate::Limits) -> Error {
+        Error::new(
+            ErrorKind::FileTooLarge,
+            Position::File,
+            format!(
+                "file is {size} bytes: the limit is {} bytes",
+                limits.max_file_size
+            ),
+        )
+    }
+}
+
+/// A length as u64 (saturating on a platform where usize is wider).
+pub(crate) fn len64(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
 }

@@ -122,6 +122,88 @@ impl Eq for Value {}
 impl Value {
     /// Whether this value is of type `ty` (for strings: ignoring the length bound).
     pub fn has_type(&self, ty: FeatureType) -> bool {
+        self.as_value_ref().has_type(ty)
+    }
+
+    /// The value, borrowed.
+    pub fn as_value_ref(&self) -> ValueRef<'_> {
+        match self {
+            Value::Bool(v) => ValueRef::Bool(*v),
+            Value::U8(v) => ValueRef::U8(*v),
+            Value::U16(v) => ValueRef::U16(*v),
+            Value::U32(v) => ValueRef::U32(*v),
+            Value::U64(v) => ValueRef::U64(*v),
+            Value::I64(v) => ValueRef::I64(*v),
+            Value::F32(v) => ValueRef::F32(*v),
+            Value::F64(v) => ValueRef::F64(*v),
+            Value::Ip(v) => ValueRef::Ip(*v),
+            Value::Str(v) => ValueRef::Str(v),
+        }
+    }
+}
+
+/// A value borrowing its string: what a request sets and reads, and what the binary decoder
+/// reads before it copies anything. Same variants, in the same order, as [`Value`]; the order is
+/// the binary format's value tag.
+#[derive(Clone, Copy, Debug, PartialEq, bincode::Encode, bincode::BorrowDecode)]
+pub enum ValueRef<'a> {
+    /// `bool`
+    Bool(bool),
+    /// `u8`
+    U8(u8),
+    /// `u16`
+    U16(u16),
+    /// `u32`
+    U32(u32),
+    /// `u64`
+    U64(u64),
+    /// `i64`
+    I64(i64),
+    /// `f32`
+    F32(f32),
+    /// `f64`
+    F64(f64),
+    /// `ip`
+    Ip(IpAddr),
+    /// `str(N)`
+    Str(&'a str),
+}
+
+impl ValueRef<'_> {
+    /// An owned copy.
+    pub fn to_value(self) -> Value {
+        match self {
+            Self::Bool(v) => Value::Bool(v),
+            Self::U8(v) => Value::U8(v),
+            Self::U16(v) => Value::U16(v),
+            Self::U32(v) => Value::U32(v),
+            Self::U64(v) => Value::U64(v),
+            Self::I64(v) => Value::I64(v),
+            Self::F32(v) => Value::F32(v),
+            Self::F64(v) => Value::F64(v),
+            Self::Ip(v) => Value::Ip(v),
+            Self::Str(v) => Value::Str(v.to_owned()),
+        }
+    }
+
+    /// The same value with no borrow, unless it is a string.
+    pub fn scalar(self) -> Option<ValueRef<'static>> {
+        Some(match self {
+            Self::Bool(v) => ValueRef::Bool(v),
+            Self::U8(v) => ValueRef::U8(v),
+            Self::U16(v) => ValueRef::U16(v),
+            Self::U32(v) => ValueRef::U32(v),
+            Self::U64(v) => ValueRef::U64(v),
+            Self::I64(v) => ValueRef::I64(v),
+            Self::F32(v) => ValueRef::F32(v),
+            Self::F64(v) => ValueRef::F64(v),
+            Self::Ip(v) => ValueRef::Ip(v),
+            Self::Str(_) => return None,
+        })
+    }
+
+    /// Whether this value is of type `ty` (for strings: ignoring the length bound).
+    pub fn has_type(self, ty: FeatureType) -> bool {
         matches!(
             (self, ty),
             (Self::Bool(_), FeatureType::Bool)

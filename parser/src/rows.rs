@@ -47,7 +47,10 @@ pub fn parse(input: &[u8], serial: u64) -> Result<FeatureFile, Error> {
 /// Rows are numbered by line, from 1; blank lines are skipped (but counted).
 pub fn parse_with(input: &[u8], serial: u64, limits: &Limits) -> Result<FeatureFile, Error> {
     if input.len() > limits.max_file_size {
-        return Err(crate::error::file_too_large(input.len(), limits));
+        return Err(Error::file_too_large(
+            crate::error::len64(input.len()),
+            limits,
+        ));
     }
     let mut set = FeatureSet::new(limits);
     let mut features = Vec::new();

@@ -2,70 +2,10 @@
 //! filled without a single heap allocation.
 
 use std::fmt;
-use std::net::IpAddr;
 
 use super::table::{FeatureTable, SlotId};
 use crate::limits::Limits;
-use crate::model::{FeatureType, Value};
-
-/// A value as a request sets or reads it, borrowing strings.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum ValueRef<'a> {
-    /// `bool`
-    Bool(bool),
-    /// `u8`
-    U8(u8),
-    /// `u16`
-    U16(u16),
-    /// `u32`
-    U32(u32),
-    /// `u64`
-    U64(u64),
-    /// `i64`
-    I64(i64),
-    /// `f32`
-    F32(f32),
-    /// `f64`
-    F64(f64),
-    /// `ip`
-    Ip(IpAddr),
-    /// `str(N)`
-    Str(&'a str),
-}
-
-impl<'a> ValueRef<'a> {
-    /// Borrows a model value.
-    pub fn of(value: &'a Value) -> Self {
-        match value {
-            Value::Bool(v) => Self::Bool(*v),
-            Value::U8(v) => Self::U8(*v),
-            Value::U16(v) => Self::U16(*v),
-            Value::U32(v) => Self::U32(*v),
-            Value::U64(v) => Self::U64(*v),
-            Value::I64(v) => Self::I64(*v),
-            Value::F32(v) => Self::F32(*v),
-            Value::F64(v) => Self::F64(*v),
-            Value::Ip(v) => Self::Ip(*v),
-            Value::Str(v) => Self::Str(v),
-        }
-    }
-
-    fn fits(&self, ty: FeatureType) -> bool {
-        matches!(
-            (self, ty),
-            (Self::Bool(_), FeatureType::Bool)
-                | (Self::U8(_), FeatureType::U8)
-                | (Self::U16(_), FeatureType::U16)
-                | (Self::U32(_), FeatureType::U32)
-                | (Self::U64(_), FeatureType::U64)
-                | (Self::I64(_), FeatureType::I64)
-                | (Self::F32(_), FeatureType::F32)
-                | (Self::F64(_), FeatureType::F64)
-                | (Self::Ip(_), FeatureType::Ip)
-                | (Self::Str(_), FeatureType::Str(_))
-        )
-    }
-}
+use crate::model::{FeatureType, Value, ValueRef};
 
 /// Why a buffer operation was refused. None of them is a panic.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,21 +82,8 @@ impl std::error::Error for RuntimeError {}
 #[derive(Clone, Copy, Debug)]
 enum Cell {
     Default,
-    Scalar(Scalar),
+    Scalar(ValueRef<'static>),
     Str { len: usize },
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Scalar {
-    Bool(bool),
-    U8(u8),
-    U16(u16),
-    U32(u32),
-    U64(u64),
-    I64(i64),
-    F32(f32),
-    F64(f64),
-    Ip(IpAddr),
 }
 
 /// One request's feature values. Make one per worker and reuse it: after the first request on a
@@ -223,7 +150,7 @@ impl RequestBuffer {
         let feature = table
             .feature(slot)
             .ok_or(RuntimeError::NoSuchSlot(slot.index()))?;
-        if !value.fits(feature.ty) {
+        if !value.has_type(feature.ty) {
             return Err(RuntimeError::TypeMismatch {
                 feature: feature.name.clone(),
                 expected: feature.ty,
@@ -254,15 +181,11 @@ impl RequestBuffer {
                 region.copy_from_slice(s.as_bytes());
                 Cell::Str { len: s.len() }
             }
-            ValueRef::Bool(v) => Cell::Scalar(Scalar::Bool(v)),
-            ValueRef::U8(v) => Cell::Scalar(Scalar::U8(v)),
-            ValueRef::U16(v) => Cell::Scalar(Scalar::U16(v)),
-            ValueRef::U32(v) => Cell::Scalar(Scalar::U32(v)),
-            ValueRef::U64(v) => Cell::Scalar(Scalar::U64(v)),
-            ValueRef::I64(v) => Cell::Scalar(Scalar::I64(v)),
-            ValueRef::F32(v) => Cell::Scalar(Scalar::F32(v)),
-            ValueRef::F64(v) => Cell::Scalar(Scalar::F64(v)),
-            ValueRef::Ip(v) => Cell::Scalar(Scalar::Ip(v)),
+            scalar => Cell::Scalar(
+                scalar
+                    .scalar()
+                    .ok_or(RuntimeError::NoSuchSlot(slot.index()))?,
+            ),
         };
         let target = self
             .cells
@@ -287,18 +210,8 @@ impl RequestBuffer {
             Cell::Default => table
                 .feature(slot)
                 .and_then(|f| f.default.as_ref())
-                .map(ValueRef::of),
-            Cell::Scalar(s) => Some(match s {
-                Scalar::Bool(v) => ValueRef::Bool(v),
-                Scalar::U8(v) => ValueRef::U8(v),
-                Scalar::U16(v) => ValueRef::U16(v),
-                Scalar::U32(v) => ValueRef::U32(v),
-                Scalar::U64(v) => ValueRef::U64(v),
-                Scalar::I64(v) => ValueRef::I64(v),
-                Scalar::F32(v) => ValueRef::F32(v),
-                Scalar::F64(v) => ValueRef::F64(v),
-                Scalar::Ip(v) => ValueRef::Ip(v),
-            }),
+                .map(Value::as_value_ref),
+            Cell::Scalar(v) => Some(v),
             Cell::Str { len } => {
                 let start = table
                     .arena_offset(slot)

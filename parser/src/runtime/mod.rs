@@ -6,7 +6,8 @@ mod guard;
 mod live;
 mod table;
 
-pub use buffer::{RequestBuffer, RuntimeError, ValueRef};
+pub use crate::model::ValueRef;
+pub use buffer::{RequestBuffer, RuntimeError};
 pub use guard::{Refusal, RolloutPolicy, Verdict, check_rollout};
 pub use live::{ApplyError, Current, LiveFeatures, ReloadStats};
 pub use table::{FeatureTable, SlotId};

@@ -18,7 +18,10 @@ pub fn parse(input: &[u8]) -> Result<FeatureFile, Error> {
 /// Parses a text feature file under `limits`.
 pub fn parse_with(input: &[u8], limits: &Limits) -> Result<FeatureFile, Error> {
     if input.len() > limits.max_file_size {
-        return Err(crate::error::file_too_large(input.len(), limits));
+        return Err(Error::file_too_large(
+            crate::error::len64(input.len()),
+            limits,
+        ));
     }
     let text = std::str::from_utf8(input).map_err(|e| {
         let (line, column) = line_col_of(input, e.valid_up_to());

@@ -36,7 +36,10 @@ pub fn write_with(file: &FeatureFile, limits: &Limits) -> Result<String, Error> 
         }
     }
     if text.len() > limits.max_file_size {
-        return Err(crate::error::file_too_large(text.len(), limits));
+        return Err(Error::file_too_large(
+            crate::error::len64(text.len()),
+            limits,
+        ));
     }
     Ok(text)
 }

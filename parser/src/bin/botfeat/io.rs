@@ -11,19 +11,9 @@ use botfeat::{Error, ErrorKind, Limits, Position};
 /// (a 1 GiB file, or an endless pipe, is never read into memory).
 pub fn read_bounded(path: &Path, limits: &Limits) -> Result<Result<Vec<u8>, Error>, String> {
     let file = File::open(path).map_err(|e| e.to_string())?;
-    let too_large = |size: String| {
-        Error::new(
-            ErrorKind::FileTooLarge,
-            Position::File,
-            format!(
-                "file is {size} bytes: the limit is {} bytes",
-                limits.max_file_size
-            ),
-        )
-    };
     if let Ok(meta) = file.metadata() {
         if meta.is_file() && meta.len() > u64::try_from(limits.max_file_size).unwrap_or(u64::MAX) {
-            return Ok(Err(too_large(meta.len().to_string())));
+            return Ok(Err(Error::file_too_large(meta.len(), limits)));
         }
     }
     let cap = u64::try_from(limits.max_file_size)
@@ -34,10 +24,13 @@ pub fn read_bounded(path: &Path, limits: &Limits) -> Result<Result<Vec<u8>, Erro
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
     if bytes.len() > limits.max_file_size {
-        return Ok(Err(too_large(format!(
-            "more than {}",
-            limits.max_file_size
-        ))));
+        // A pipe or a growing file: all we know is that it is past the limit.
+        let limit = limits.max_file_size;
+        return Ok(Err(Error::new(
+            ErrorKind::FileTooLarge,
+            Position::File,
+            format!("file is more than {limit} bytes: the limit is {limit} bytes"),
+        )));
     }
     Ok(Ok(bytes))
 }

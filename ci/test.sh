@@ -3,3 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace
+# The benchmarks must keep building (they run by hand: docs/PERFORMANCE.md).
+cargo bench --workspace --no-run

@@ -197,7 +197,11 @@ impl<'a> Payload<'a, '_> {
         let serial: u64 = self.next("the serial")?;
         let declared: u64 = self.next("the feature count")?;
         let mut set = FeatureSet::new(self.limits);
-        let mut features = Vec::new();
+        // Bounded by the limit, not by the claim: a count of 2^60 reserves 200 slots.
+        let expected = usize::try_from(declared)
+            .unwrap_or(usize::MAX)
+            .min(self.limits.max_features);
+        let mut features = Vec::with_capacity(expected);
         let mut index = 0u64;
         while index < declared {
             let at = self.offset();

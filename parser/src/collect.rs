@@ -4,6 +4,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
+
 use crate::Position;
 use crate::error::{ErrorKind, Problem};
 use crate::limits::Limits;
@@ -13,7 +15,7 @@ use crate::model::check_name;
 /// duplicate, before the caller builds (allocates) anything for it.
 pub(crate) struct FeatureSet<'a> {
     limits: Limits,
-    seen: HashMap<Cow<'a, str>, Seen<'a>>,
+    seen: HashMap<Cow<'a, str>, Seen<'a>, RandomState>,
 }
 
 struct Seen<'a> {
@@ -29,7 +31,10 @@ impl<'a> FeatureSet<'a> {
             limits: *limits,
             // The limit is configuration, not input: allocating for it is the preallocation the
             // edge does anyway.
-            seen: HashMap::with_capacity(limits.max_features.min(crate::limits::MAX_FEATURES)),
+            seen: HashMap::with_capacity_and_hasher(
+                limits.max_features.min(crate::limits::MAX_FEATURES),
+                RandomState::default(),
+            ),
         }
     }
 

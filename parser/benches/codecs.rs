@@ -1,0 +1,236 @@
+//! botfeat's codecs and runtime against in-run baselines on the same model: bincode 2.0.1's serde
+//! path and serde_json, both decoding into owned `String`s. Ratios come from one run.
+//!
+//! `cargo bench -p botfeat --bench codecs` (all), or with a filter: `… -- decode_binary`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use std::hint::black_box;
+
+use botfeat::runtime::{FeatureTable, RequestBuffer, ValueRef};
+use botfeat::{Feature, FeatureFile, FeatureType, Limits, Value, binary, rows, text};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use serde::{Deserialize, Serialize};
+
+/// A realistic file: names like the generator's, every type, defaults on most features.
+fn realistic(n: usize) -> FeatureFile {
+    let prefixes = [
+        "ja4", "ua", "asn", "tls", "h2", "ip", "bot", "req", "hdr", "geo",
+    ];
+    let features = (0..n)
+        .map(|i| {
+            let name = format!(
+                "{}_{}_{i}",
+                prefixes[i % prefixes.len()],
+                ["score", "count", "flag", "hash", "ratio"][i % 5]
+            );
+            let (ty, default) = match i % 8 {
+                0 => (FeatureType::F32, Some(Value::F32(0.5))),
+                1 => (FeatureType::U32, Some(Value::U32(13335))),
+                2 => (FeatureType::Bool, Some(Value::Bool(false))),
+                3 => (
+                    FeatureType::Str(36),
+                    Some(Value::Str("t13d1516h2_8daaf6152771_e5627efa2ab1".into())),
+                ),
+                4 => (FeatureType::U64, Some(Value::U64(0))),
+                5 => (FeatureType::F64, Some(Value::F64(-0.25))),
+                6 => (
+                    FeatureType::Ip,
+                    Some(Value::Ip("2001:db8::1".parse().unwrap())),
+                ),
+                _ => (FeatureType::Str(64), None),
+            };
+            Feature { name, ty, default }
+        })
+        .collect();
+    FeatureFile {
+        serial: 1_732_752_000,
+        features,
+    }
+}
+
+/// The same model as a plain serde document with owned strings: what a straightforward loader
+/// would deserialize.
+#[derive(Serialize, Deserialize)]
+struct OwnedFile {
+    serial: u64,
+    features: Vec<OwnedFeature>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct OwnedFeature {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    default: Option<String>,
+}
+
+/// One JSONEachRow row, deserialized plainly.
+#[derive(Deserialize)]
+struct PlainRow {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    #[allow(dead_code)]
+    database: Option<String>,
+    #[allow(dead_code)]
+    default: Option<serde_json::Value>,
+}
+
+fn owned(file: &FeatureFile) -> OwnedFile {
+    OwnedFile {
+        serial: file.serial,
+        features: file
+            .features
+            .iter()
+            .map(|f| OwnedFeature {
+                name: f.name.clone(),
+                ty: f.ty.to_string(),
+                default: f.default.as_ref().map(|v| format!("{v:?}")),
+            })
+            .collect(),
+    }
+}
+
+fn codecs(c: &mut Criterion) {
+    let bincode_cfg = bincode::config::standard();
+    for n in [60usize, 200] {
+        let file = realistic(n);
+        let bin = binary::encode(&file).unwrap();
+        let txt = text::write(&file).unwrap();
+        let rws = rows::write_unchecked(&file, Some("default"));
+        let base = owned(&file);
+        let base_bincode = bincode::serde::encode_to_vec(&base, bincode_cfg).unwrap();
+        let base_json = serde_json::to_vec(&base).unwrap();
+
+        let mut g = c.benchmark_group(format!("decode_binary/{n}"));
+        g.throughput(Throughput::Bytes(bin.len() as u64));
+        g.bench_function("botfeat", |b| {
+            b.iter(|| binary::decode(black_box(&bin)).unwrap())
+        });
+        g.bench_function("baseline_bincode_serde", |b| {
+            b.iter(|| {
+                bincode::serde::decode_from_slice::<OwnedFile, _>(
+                    black_box(&base_bincode),
+                    bincode_cfg,
+                )
+                .unwrap()
+            })
+        });
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("parse_text/{n}"));
+        g.throughput(Throughput::Bytes(txt.len() as u64));
+        g.bench_function("botfeat", |b| {
+            b.iter(|| text::parse(black_box(txt.as_bytes())).unwrap())
+        });
+        g.bench_function("baseline_serde_json", |b| {
+            b.iter(|| serde_json::from_slice::<OwnedFile>(black_box(&base_json)).unwrap())
+        });
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("ingest_rows/{n}"));
+        g.throughput(Throughput::Bytes(rws.len() as u64));
+        g.bench_function("botfeat", |b| {
+            b.iter(|| rows::parse(black_box(rws.as_bytes()), 1).unwrap())
+        });
+        g.bench_function("baseline_serde_json_per_line", |b| {
+            b.iter(|| {
+                black_box(rws.as_bytes())
+                    .split(|&c| c == b'\n')
+                    .filter(|l| !l.is_empty())
+                    .map(|l| serde_json::from_slice::<PlainRow>(l).unwrap())
+                    .map(|r| r.name.len() + r.ty.len())
+                    .sum::<usize>()
+            })
+        });
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("encode/{n}"));
+        g.bench_function("text", |b| {
+            b.iter(|| text::write(black_box(&file)).unwrap())
+        });
+        g.bench_function("binary", |b| {
+            b.iter(|| binary::encode(black_box(&file)).unwrap())
+        });
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("runtime/{n}"));
+        g.bench_function("build_table", |b| {
+            b.iter(|| FeatureTable::build(black_box(file.clone()), &Limits::DEFAULT).unwrap())
+        });
+        let table = FeatureTable::build(file.clone(), &Limits::DEFAULT).unwrap();
+        let slots: Vec<_> = table
+            .features()
+            .iter()
+            .map(|f| table.slot(&f.name).unwrap())
+            .collect();
+        let mut buffer = RequestBuffer::new(&Limits::DEFAULT);
+        buffer.append_with_names(&table).unwrap();
+        g.bench_function("fill_request_buffer", |b| {
+            b.iter(|| {
+                buffer.append_with_names(&table).unwrap();
+                for (i, &slot) in slots.iter().enumerate() {
+                    if i % 8 == 1 {
+                        buffer.set(&table, slot, ValueRef::U32(i as u32)).unwrap();
+                    }
+                }
+                black_box(buffer.get(&table, slots[0]).unwrap());
+            })
+        });
+        g.finish();
+    }
+}
+
+/// Cost against size: features 1 → 200, and file size up to the 1 MiB limit.
+fn scaling(c: &mut Criterion) {
+    let mut g = c.benchmark_group("scaling_features");
+    for n in [1usize, 10, 50, 100, 200] {
+        let file = realistic(n);
+        let bin = binary::encode(&file).unwrap();
+        let txt = text::write(&file).unwrap();
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("binary", n), &bin, |b, bin| {
+            b.iter(|| binary::decode(black_box(bin)).unwrap())
+        });
+        g.bench_with_input(BenchmarkId::new("text", n), &txt, |b, txt| {
+            b.iter(|| text::parse(black_box(txt.as_bytes())).unwrap())
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("scaling_bytes");
+    g.sample_size(20);
+    for kib in [16usize, 64, 256, 1023] {
+        // 60 features with long comments between them (text) / long string defaults (binary).
+        let file = realistic(60);
+        let mut txt = text::write(&file).unwrap();
+        let line = format!("# {}\n", "x".repeat(4000));
+        while txt.len() + line.len() <= kib * 1024 {
+            txt.push_str(&line);
+        }
+        let mut big = file.clone();
+        let per = (kib * 1024 / 60).min(4096);
+        for f in &mut big.features {
+            f.ty = FeatureType::Str(4096);
+            f.default = Some(Value::Str("y".repeat(per.saturating_sub(80))));
+        }
+        let bin = binary::encode(&big).unwrap();
+        g.throughput(Throughput::Bytes(txt.len() as u64));
+        g.bench_with_input(BenchmarkId::new("text_comments", kib), &txt, |b, txt| {
+            b.iter(|| text::parse(black_box(txt.as_bytes())).unwrap())
+        });
+        g.throughput(Throughput::Bytes(bin.len() as u64));
+        g.bench_with_input(
+            BenchmarkId::new("binary_long_strings", kib),
+            &bin,
+            |b, bin| b.iter(|| binary::decode(black_box(bin)).unwrap()),
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(benches, codecs, scaling);
+criterion_main!(benches);

@@ -13,10 +13,13 @@
 
 pub mod alloc;
 pub mod corpus;
+pub mod dict;
 pub mod drive;
+pub mod hunt;
 pub mod mutate;
 pub mod oracle;
 pub mod smoke;
+pub mod stack;
 mod target;
 
 pub use oracle::{Budget, Outcome, Violation, ViolationKind};

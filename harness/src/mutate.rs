@@ -188,6 +188,38 @@ pub fn repeat_span(data: &mut Vec<u8>, rng: &mut Rng, max_times: usize) {
     data.splice(start..start, repeated);
 }
 
+/// Balanced nesting: picks an opener present in the input (`[`, `{`, `(`, `<`) and inserts
+/// `depth` openers followed by as many closers, up to `max_depth` deep.
+pub fn balanced_nesting(data: &mut Vec<u8>, rng: &mut Rng, max_depth: usize) {
+    const PAIRS: [(u8, u8); 4] = [(b'[', b']'), (b'{', b'}'), (b'(', b')'), (b'<', b'>')];
+    let present: Vec<(u8, u8)> = PAIRS
+        .into_iter()
+        .filter(|(o, _)| data.contains(o))
+        .collect();
+    let Some(&(open, close)) = present
+        .get(rng.usize(..present.len().max(1)))
+        .or(PAIRS.first())
+    else {
+        return;
+    };
+    let depth = rng.usize(1..=max_depth.max(1));
+    let at = data.iter().position(|&b| b == open).unwrap_or(data.len());
+    let mut nest = vec![open; depth];
+    nest.extend(std::iter::repeat_n(close, depth));
+    data.splice(at..at, nest);
+}
+
+/// One random mutation for nested config formats (JSON, YAML flow style, TOML arrays): balanced
+/// nesting, long repeats of a short span, line mutations.
+pub fn mutate_nested(data: &mut Vec<u8>, rng: &mut Rng) {
+    match rng.u8(..4) {
+        0 => balanced_nesting(data, rng, 512),
+        1 => repeat_span(data, rng, 1024),
+        2 => inflate_length(data, rng),
+        _ => mutate_text(data, rng),
+    }
+}
+
 /// Replaces one decimal number (a run of ASCII digits, with its `-`) by a type boundary.
 pub fn boundary_number(data: &mut Vec<u8>, rng: &mut Rng) {
     let runs: Vec<(usize, usize)> = {

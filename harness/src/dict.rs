@@ -56,7 +56,8 @@ pub fn to_libfuzzer(tokens: &[(Vec<u8>, usize)]) -> String {
                 _ => out.push_str(&format!("\\x{b:02x}")),
             }
         }
-        out.push_str(&format!("\"  # {count}\n"));
+        // libFuzzer allows no comment after an entry: the count goes on a line of its own.
+        out.push_str(&format!("\"\n# seen {count} times\n"));
     }
     out
 }

@@ -17,6 +17,12 @@ pub const DEFAULT_HEAP_MB: usize = 256;
 /// `HARNESS_STACK`), under the heap cap (`HARNESS_HEAP_MB`, default 256 MiB). A stack overflow,
 /// an allocation past the cap or a panic ends the process: libFuzzer's crash.
 pub fn run(data: &[u8], parse: impl FnOnce(&[u8]) + Send) {
+    // Without a sanitizer nothing reports a stack overflow on our thread: the guard page's
+    // SIGSEGV kills the process before libFuzzer can save the input. So the hunt keeps the input
+    // under test in a file (`HARNESS_LAST_INPUT`, set by harness/hunt) that outlives the crash.
+    if let Some(path) = std::env::var_os("HARNESS_LAST_INPUT") {
+        let _ = std::fs::write(path, data);
+    }
     crate::alloc::enforce();
     let mb = std::env::var("HARNESS_HEAP_MB")
         .ok()

@@ -107,5 +107,5 @@ fn dictionaries_come_from_the_seeds() {
     assert!(tokens.contains(&b"key".as_slice()), "{tokens:?}");
     assert!(tokens.contains(&b":".as_slice()));
     let text = harness::dict::to_libfuzzer(&dict);
-    assert!(text.contains("\"key\"  # 2"), "{text}");
+    assert!(text.contains("\"key\"\n# seen 2 times\n"), "{text}");
 }

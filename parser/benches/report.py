@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Prints the benchmark tables of docs/PERFORMANCE.md from criterion's saved estimates.
+
+Run after `cargo bench -p botfeat --bench codecs`: python3 parser/benches/report.py
+"""
+import json
+import os
+import sys
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "target", "criterion")
+
+
+def mean_ns(group, bench):
+    path = os.path.join(ROOT, group, bench, "new", "estimates.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)["mean"]["point_estimate"]
+
+
+def fmt(ns):
+    if ns is None:
+        return "—"
+    return f"{ns / 1000:.2f} µs" if ns >= 1000 else f"{ns:.0f} ns"
+
+
+def ratio(a, b):
+    return "—" if a is None or b is None else f"{a / b:.2f}"
+
+
+rows = [
+    ("decode binary", "decode_binary", "botfeat", "baseline_bincode_serde", "≤ 0.17 (1/6)"),
+    ("parse text", "parse_text", "botfeat", "baseline_serde_json", "≤ 0.20 (1/5)"),
+    ("ingest JSON rows", "ingest_rows", "botfeat", "baseline_serde_json_per_line", "≤ 1.2"),
+]
+print("| operation | features | botfeat | baseline | ratio | goal |")
+print("| --- | ---: | ---: | ---: | ---: | --- |")
+for label, group, ours, base, goal in rows:
+    for n in (60, 200):
+        a, b = mean_ns(f"{group}_{n}", ours), mean_ns(f"{group}_{n}", base)
+        print(f"| {label} | {n} | {fmt(a)} | {fmt(b)} ({base.replace('baseline_', '')}) | {ratio(a, b)} | {goal} |")
+print()
+print("| operation | 60 features | 200 features |")
+print("| --- | ---: | ---: |")
+for label, group, bench in [
+    ("encode text", "encode", "text"),
+    ("encode binary", "encode", "binary"),
+    ("build the table", "runtime", "build_table"),
+    ("fill a request buffer (goal < 1 µs, 0 allocations)", "runtime", "fill_request_buffer"),
+]:
+    print(f"| {label} | {fmt(mean_ns(f'{group}_60', bench))} | {fmt(mean_ns(f'{group}_200', bench))} |")
+print()
+print("| features | binary decode | per feature | text parse | per feature |")
+print("| ---: | ---: | ---: | ---: | ---: |")
+for n in (1, 10, 50, 100, 200):
+    b, t = mean_ns("scaling_features", f"binary/{n}"), mean_ns("scaling_features", f"text/{n}")
+    print(f"| {n} | {fmt(b)} | {fmt(b / n if b else None)} | {fmt(t)} | {fmt(t / n if t else None)} |")
+print()
+print("| file size | text with long comments | MB/s | binary with long strings | MB/s |")
+print("| ---: | ---: | ---: | ---: | ---: |")
+for kib in (16, 64, 256, 1023):
+    t = mean_ns("scaling_bytes", f"text_comments/{kib}")
+    b = mean_ns("scaling_bytes", f"binary_long_strings/{kib}")
+    mbs = lambda ns: "—" if ns is None else f"{kib * 1024 / ns * 1000:.0f}"
+    print(f"| {kib} KiB | {fmt(t)} | {mbs(t)} | {fmt(b)} | {mbs(b)} |")

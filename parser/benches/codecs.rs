@@ -211,8 +211,9 @@ fn scaling(c: &mut Criterion) {
         while txt.len() + line.len() <= kib * 1024 {
             txt.push_str(&line);
         }
-        let mut big = file.clone();
-        let per = (kib * 1024 / 60).min(4096);
+        // Binary: 200 features with string defaults as long as the size asks (up to str(4096)).
+        let mut big = realistic(200);
+        let per = (kib * 1024 / 200).min(4096);
         for f in &mut big.features {
             f.ty = FeatureType::Str(4096);
             f.default = Some(Value::Str("y".repeat(per.saturating_sub(80))));

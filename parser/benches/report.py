@@ -18,6 +18,15 @@ def mean_ns(group, bench):
         return json.load(f)["mean"]["point_estimate"]
 
 
+def throughput_bytes(group, bench):
+    path = os.path.join(ROOT, group, bench, "new", "benchmark.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        t = json.load(f).get("throughput") or {}
+    return t.get("Bytes")
+
+
 def fmt(ns):
     if ns is None:
         return "—"
@@ -56,10 +65,12 @@ for n in (1, 10, 50, 100, 200):
     b, t = mean_ns("scaling_features", f"binary/{n}"), mean_ns("scaling_features", f"text/{n}")
     print(f"| {n} | {fmt(b)} | {fmt(b / n if b else None)} | {fmt(t)} | {fmt(t / n if t else None)} |")
 print()
-print("| file size | text with long comments | MB/s | binary with long strings | MB/s |")
-print("| ---: | ---: | ---: | ---: | ---: |")
+print("| target size | text, 60 features + long comments | bytes | MB/s | binary, 200 long string defaults | bytes | MB/s |")
+print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for kib in (16, 64, 256, 1023):
-    t = mean_ns("scaling_bytes", f"text_comments/{kib}")
-    b = mean_ns("scaling_bytes", f"binary_long_strings/{kib}")
-    mbs = lambda ns: "—" if ns is None else f"{kib * 1024 / ns * 1000:.0f}"
-    print(f"| {kib} KiB | {fmt(t)} | {mbs(t)} | {fmt(b)} | {mbs(b)} |")
+    cells = []
+    for bench in (f"text_comments/{kib}", f"binary_long_strings/{kib}"):
+        ns, size = mean_ns("scaling_bytes", bench), throughput_bytes("scaling_bytes", bench)
+        mbs = "—" if ns is None or size is None else f"{size / ns * 1000:.0f}"
+        cells += [fmt(ns), f"{size:,}" if size else "—", mbs]
+    print(f"| {kib} KiB | " + " | ".join(cells) + " |")

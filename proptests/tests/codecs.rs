@@ -32,7 +32,7 @@ proptest! {
         drive::proptest(check_roundtrip(&Text, t.as_bytes()))?;
         drive::proptest(check_roundtrip(&Binary, &b))?;
         // And it loads at the edge: table, request buffer, every slot.
-        botfeat_fuzz::adapters::load_like_the_edge(&file).map_err(TestCaseError::fail)?;
+        botfeat_fuzz::adapters::load_like_the_edge(file).map_err(TestCaseError::fail)?;
     }
 
     /// The three formats agree on the same model.

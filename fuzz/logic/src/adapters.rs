@@ -15,9 +15,9 @@ fn position(e: &Error) -> Option<String> {
 /// Loads an accepted file the way the edge does: build the table, append it into a request
 /// buffer preallocated for the limit, read every slot. Whatever the parser accepted must load:
 /// a table that overflows the buffer is the 18 Nov 2025 bug.
-pub fn load_like_the_edge(file: &FeatureFile) -> Result<(), String> {
+pub fn load_like_the_edge(file: FeatureFile) -> Result<(), String> {
     let limits = Limits::DEFAULT;
-    let table = FeatureTable::build(file.clone(), &limits)
+    let table = FeatureTable::build(file, &limits)
         .map_err(|e| format!("accepted file does not build a table: {e}"))?;
     let mut buffer = RequestBuffer::new(&limits);
     buffer

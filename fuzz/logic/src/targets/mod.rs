@@ -95,7 +95,7 @@ where
 {
     let (outcome, value) = check_roundtrip_value(target, data)?;
     if let Some(file) = value {
-        load_like_the_edge(&file)
+        load_like_the_edge(file)
             .map_err(|e| Violation::new(target.name(), ViolationKind::Invariant, e))?;
     }
     Ok(outcome)
@@ -162,7 +162,7 @@ fn roundtrip(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
             .with_input(&bin_bytes));
         }
     }
-    if let Some(v) = &bin_value {
+    if let Some(v) = bin_value {
         load_like_the_edge(v).map_err(|e| Violation::new(name, ViolationKind::Invariant, e))?;
     }
     // Text and rows, where they can say what the model says, agree with binary.

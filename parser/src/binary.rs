@@ -196,11 +196,11 @@ impl<'a> Payload<'a, '_> {
     fn decode(mut self) -> Result<FeatureFile, Error> {
         let serial: u64 = self.next("the serial")?;
         let declared: u64 = self.next("the feature count")?;
-        let mut set = FeatureSet::new(self.limits);
         // Bounded by the limit, not by the claim: a count of 2^60 reserves 200 slots.
         let expected = usize::try_from(declared)
             .unwrap_or(usize::MAX)
             .min(self.limits.max_features);
+        let mut set = FeatureSet::new(self.limits, expected);
         let mut features = Vec::with_capacity(expected);
         let mut index = 0u64;
         while index < declared {

@@ -26,13 +26,15 @@ struct Seen<'a> {
 }
 
 impl<'a> FeatureSet<'a> {
-    pub(crate) fn new(limits: &Limits) -> Self {
+    /// A set sized for about `expected` features (a hint from the input: a line count, a declared
+    /// count), never more than the limit allows.
+    pub(crate) fn new(limits: &Limits, expected: usize) -> Self {
         FeatureSet {
             limits: *limits,
-            // The limit is configuration, not input: allocating for it is the preallocation the
-            // edge does anyway.
             seen: HashMap::with_capacity_and_hasher(
-                limits.max_features.min(crate::limits::MAX_FEATURES),
+                expected
+                    .min(limits.max_features)
+                    .min(crate::limits::MAX_FEATURES),
                 RandomState::default(),
             ),
         }

@@ -317,7 +317,7 @@ impl FeatureFile {
     /// Checks everything every parser checks: 1 to `max_features` features, names, uniqueness,
     /// types and defaults. Writers call it so that they never emit a file the parsers refuse.
     pub fn validate(&self, limits: &Limits) -> Result<(), crate::Error> {
-        let mut set = crate::collect::FeatureSet::new(limits);
+        let mut set = crate::collect::FeatureSet::new(limits, self.features.len());
         for (index, feature) in self.features.iter().enumerate() {
             set.admit(feature.name.as_str(), crate::Position::File, None)
                 .map_err(|p| feature_problem(p, index))?;

@@ -52,10 +52,20 @@ pub fn parse_with(input: &[u8], serial: u64, limits: &Limits) -> Result<FeatureF
             limits,
         ));
     }
-    let mut set = FeatureSet::new(limits);
-    let mut features = Vec::new();
+    // One row a line: the line count (bounded by the limit) sizes what is reserved.
+    let rows = memchr::memchr_iter(b'\n', input)
+        .count()
+        .saturating_add(1)
+        .min(limits.max_features);
+    let mut set = FeatureSet::new(limits, rows);
+    let mut features = Vec::with_capacity(rows);
     let mut last_row = 0u64;
-    for (index, raw) in input.split(|&b| b == b'\n').enumerate() {
+    // memchr finds the line ends a word at a time; a byte-by-byte split was a tenth of the time.
+    let ends = memchr::memchr_iter(b'\n', input).chain(std::iter::once(input.len()));
+    let mut line_start = 0usize;
+    for (index, end) in ends.enumerate() {
+        let raw = input.get(line_start..end).unwrap_or_default();
+        line_start = end.saturating_add(1);
         let row = u64::try_from(index).unwrap_or(u64::MAX).saturating_add(1);
         last_row = row;
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -144,16 +154,20 @@ fn json_default(ty: FeatureType, raw: &RawValue) -> Result<Option<Value>, Proble
         return Ok(None);
     }
     if text.starts_with('"') {
-        let s: String = serde_json::from_str(text).map_err(|e| {
-            Problem::new(
-                ErrorKind::Syntax,
-                format!("bad JSON string in `default`: {e}"),
-            )
-        })?;
+        // Borrowed when the string has no escapes (the common case), decoded otherwise.
+        let s: Cow<'_, str> = match serde_json::from_str::<&str>(text) {
+            Ok(borrowed) => Cow::Borrowed(borrowed),
+            Err(_) => Cow::Owned(serde_json::from_str::<String>(text).map_err(|e| {
+                Problem::new(
+                    ErrorKind::Syntax,
+                    format!("bad JSON string in `default`: {e}"),
+                )
+            })?),
+        };
         return match ty {
             FeatureType::Str(n) => {
                 check_string_len(&s, n)?;
-                Ok(Some(Value::Str(s)))
+                Ok(Some(Value::Str(s.into_owned())))
             }
             _ => parse_scalar(ty, &s).map(Some),
         };

@@ -31,7 +31,13 @@ pub fn parse_with(input: &[u8], limits: &Limits) -> Result<FeatureFile, Error> {
             "invalid UTF-8: the text format must be UTF-8",
         )
     })?;
-    Parser::new(limits).run(text)
+    // Feature lines are most of the lines: their count (bounded by the limit) sizes what is
+    // reserved.
+    let lines = memchr::memchr_iter(b'\n', input)
+        .count()
+        .saturating_add(1)
+        .min(limits.max_features);
+    Parser::new(limits, lines).run(text)
 }
 
 enum Stage {
@@ -77,12 +83,12 @@ impl Line<'_> {
 }
 
 impl<'a> Parser<'a> {
-    fn new(limits: &Limits) -> Self {
+    fn new(limits: &Limits, expected: usize) -> Self {
         Parser {
             limits: *limits,
             stage: Stage::Header,
-            set: FeatureSet::new(limits),
-            features: Vec::new(),
+            set: FeatureSet::new(limits, expected),
+            features: Vec::with_capacity(expected),
         }
     }
 

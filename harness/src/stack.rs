@@ -39,7 +39,8 @@ pub fn run_on_stack<R: Send>(size: usize, f: impl FnOnce() -> R + Send) -> R {
                 Ok(value) => value,
                 Err(payload) => std::panic::resume_unwind(payload),
             },
-            // No thread to be had (out of threads or memory): run here rather than fail.
+            // No thread to be had (out of threads or memory), and `f` went with the failed spawn:
+            // end the process so the input shows as a crash instead of passing unchecked.
             Err(_) => std::process::abort(),
         }
     })

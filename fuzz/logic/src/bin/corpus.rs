@@ -249,6 +249,8 @@ fn cmin(root: &Path, t: Target) -> Result<(), String> {
         "run".as_ref(),
         "-s".as_ref(),
         "none".as_ref(),
+        // As fuzz/run builds them, so switching between the two does not rebuild.
+        "--no-trace-compares".as_ref(),
         t.name().as_ref(),
         kept.as_os_str(),
         grown.as_os_str(),
@@ -287,6 +289,8 @@ fn tmin(t: Target, file: &Path) -> Result<PathBuf, String> {
         "tmin".as_ref(),
         "-s".as_ref(),
         "none".as_ref(),
+        // As fuzz/run builds them, so switching between the two does not rebuild.
+        "--no-trace-compares".as_ref(),
         t.name().as_ref(),
         file.as_os_str(),
         "--".as_ref(),

@@ -43,7 +43,11 @@ fn realistic(n: usize) -> FeatureFile {
                 ),
                 _ => (FeatureType::Str(64), None),
             };
-            Feature { name, ty, default }
+            Feature {
+                name: name.into(),
+                ty,
+                default,
+            }
         })
         .collect();
     FeatureFile {
@@ -87,7 +91,7 @@ fn owned(file: &FeatureFile) -> OwnedFile {
             .features
             .iter()
             .map(|f| OwnedFeature {
-                name: f.name.clone(),
+                name: f.name.to_string(),
                 ty: f.ty.to_string(),
                 default: f.default.as_ref().map(|v| format!("{v:?}")),
             })

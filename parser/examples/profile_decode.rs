@@ -16,7 +16,7 @@ fn main() {
     let iterations: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
     let features = (0..200)
         .map(|i| Feature {
-            name: format!("feature_name_{i}"),
+            name: format!("feature_name_{i}").into(),
             ty: if i % 2 == 0 {
                 FeatureType::U32
             } else {

@@ -244,7 +244,7 @@ impl<'a> Payload<'a, '_> {
             }
         };
         Ok(Feature {
-            name: wire.name.to_owned(),
+            name: wire.name.into(),
             ty: wire.ty,
             default,
         })

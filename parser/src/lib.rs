@@ -21,4 +21,4 @@ mod value;
 pub use detect::{Format, parse_any};
 pub use error::{Error, ErrorKind, Position};
 pub use limits::Limits;
-pub use model::{FORMAT_VERSION, Feature, FeatureFile, FeatureType, Value, ValueRef};
+pub use model::{FORMAT_VERSION, Feature, FeatureFile, FeatureType, Name, Value, ValueRef};

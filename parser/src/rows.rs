@@ -78,7 +78,7 @@ pub fn parse_with(input: &[u8], serial: u64, limits: &Limits) -> Result<FeatureF
         let parsed: Row<'_> = serde_json::from_slice(line).map_err(|e| json_error(&e, at))?;
         // Name, then type, then default: the order every format checks a feature in, so the
         // same bad model gets the same error kind from each.
-        let name = parsed.name.clone().into_owned();
+        let name = crate::Name::from(&*parsed.name);
         set.admit(parsed.name, at, parsed.database)
             .map_err(|p| p.at(at))?;
         let ty = clickhouse_type(&parsed.ty, limits).map_err(|p| p.at(at))?;

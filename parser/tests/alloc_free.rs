@@ -21,22 +21,22 @@ fn filling_a_buffer_for_a_request_allocates_nothing() {
     let features = (0..200)
         .map(|i| match i % 4 {
             0 => Feature {
-                name: format!("s{i}"),
+                name: format!("s{i}").into(),
                 ty: FeatureType::Str(64),
                 default: Some(Value::Str("dflt".into())),
             },
             1 => Feature {
-                name: format!("u{i}"),
+                name: format!("u{i}").into(),
                 ty: FeatureType::U64,
                 default: Some(Value::U64(1)),
             },
             2 => Feature {
-                name: format!("f{i}"),
+                name: format!("f{i}").into(),
                 ty: FeatureType::F32,
                 default: None,
             },
             _ => Feature {
-                name: format!("ip{i}"),
+                name: format!("ip{i}").into(),
                 ty: FeatureType::Ip,
                 default: None,
             },

@@ -185,7 +185,7 @@ fn the_18_nov_2025_replay() {
     hostile.serial = 102;
     for i in 0..141 {
         hostile.features.push(Feature {
-            name: format!("extra_{i}"),
+            name: format!("extra_{i}").into(),
             ty: FeatureType::F64,
             default: None,
         });
@@ -201,7 +201,7 @@ fn the_18_nov_2025_replay() {
     unique.serial = 103;
     for i in 0..70 {
         unique.features.push(Feature {
-            name: format!("r0_{i}"),
+            name: format!("r0_{i}").into(),
             ty: FeatureType::F64,
             default: None,
         });

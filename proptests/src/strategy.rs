@@ -160,7 +160,11 @@ fn feature(index: usize) -> BoxedStrategy<Feature> {
             let name = format!("{base}_{index}");
             (Just(name), Just(ty), prop::option::weighted(0.8, value(ty)))
         })
-        .prop_map(|(name, ty, default)| Feature { name, ty, default })
+        .prop_map(|(name, ty, default)| Feature {
+            name: name.into(),
+            ty,
+            default,
+        })
         .boxed()
 }
 
@@ -200,7 +204,7 @@ pub fn near_limit_file() -> BoxedStrategy<Model> {
                     while name.len() < *name_len {
                         name.push('z');
                     }
-                    f.name = name;
+                    f.name = name.into();
                     f.ty = FeatureType::Str(*str_n);
                     let len = (usize::from(*str_n) + *delta).saturating_sub(1);
                     f.default = Some(Value::Str("s".repeat(len)));

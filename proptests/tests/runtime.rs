@@ -82,7 +82,7 @@ proptest! {
     fn rollout_verdict_is_monotone(old in 1usize..=200, a in 0usize..=400, b in 0usize..=400, pct in 0u32..=200) {
         let file = |n: usize, serial: u64| FeatureFile {
             serial,
-            features: (0..n).map(|i| Feature { name: format!("f{i}"), ty: FeatureType::Bool, default: None }).collect(),
+            features: (0..n).map(|i| Feature { name: format!("f{i}").into(), ty: FeatureType::Bool, default: None }).collect(),
         };
         let policy = RolloutPolicy { max_change_pct: pct, ..RolloutPolicy::default() };
         let (small, large) = if old.abs_diff(a) <= old.abs_diff(b) { (a, b) } else { (b, a) };

@@ -28,7 +28,11 @@ pub fn feature_file(u: &mut Unstructured<'_>) -> Result<FeatureFile> {
         } else {
             None
         };
-        features.push(Feature { name, ty, default });
+        features.push(Feature {
+            name: name.into(),
+            ty,
+            default,
+        });
     }
     Ok(FeatureFile { serial, features })
 }
@@ -45,7 +49,7 @@ pub fn valid_feature_file(u: &mut Unstructured<'_>) -> Result<FeatureFile> {
         });
     }
     for (i, f) in file.features.iter_mut().enumerate() {
-        f.name = format!("f{i}");
+        f.name = format!("f{i}").into();
         if let FeatureType::Str(n) = &mut f.ty {
             *n = (*n).clamp(1, 4096);
         }
@@ -70,7 +74,7 @@ pub fn valid_feature_file(u: &mut Unstructured<'_>) -> Result<FeatureFile> {
 fn name(u: &mut Unstructured<'_>, i: usize, earlier: &[Feature]) -> Result<String> {
     Ok(match u.int_in_range(0u8..=19)? {
         // Duplicate an earlier name (the 18 Nov shape).
-        1 if !earlier.is_empty() => u.choose(earlier)?.name.clone(),
+        1 if !earlier.is_empty() => u.choose(earlier)?.name.to_string(),
         // Names at the length limit and one past it.
         2 => {
             let len = u.int_in_range(63..=65)?;

@@ -48,7 +48,7 @@ pub fn binary(data: &mut Vec<u8>, rng: &mut Rng) {
                 });
                 for k in 0..rng.usize(150..=250) {
                     file.features.push(Feature {
-                        name: format!("{}_{k}", base.name),
+                        name: format!("{}_{k}", base.name).into(),
                         ..base.clone()
                     });
                 }

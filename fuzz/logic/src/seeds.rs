@@ -13,7 +13,7 @@ fn features(n: usize, serial: u64) -> FeatureFile {
         serial,
         features: (0..n)
             .map(|i| Feature {
-                name: format!("f{i}"),
+                name: format!("f{i}").into(),
                 ty: FeatureType::U32,
                 default: Some(Value::U32(0)),
             })
@@ -62,7 +62,7 @@ pub fn doubled_rows() -> Vec<u8> {
     let mut file = every_type();
     for i in file.features.len()..60 {
         file.features.push(Feature {
-            name: format!("feat_{i:02}"),
+            name: format!("feat_{i:02}").into(),
             ty: FeatureType::F64,
             default: None,
         });

@@ -152,7 +152,7 @@ impl RequestBuffer {
             .ok_or(RuntimeError::NoSuchSlot(slot.index()))?;
         if !value.has_type(feature.ty) {
             return Err(RuntimeError::TypeMismatch {
-                feature: feature.name.clone(),
+                feature: feature.name.to_string(),
                 expected: feature.ty,
             });
         }
@@ -160,13 +160,13 @@ impl RequestBuffer {
             ValueRef::Str(s) => {
                 let FeatureType::Str(max) = feature.ty else {
                     return Err(RuntimeError::TypeMismatch {
-                        feature: feature.name.clone(),
+                        feature: feature.name.to_string(),
                         expected: feature.ty,
                     });
                 };
                 if s.len() > usize::from(max) {
                     return Err(RuntimeError::StringTooLong {
-                        feature: feature.name.clone(),
+                        feature: feature.name.to_string(),
                         len: s.len(),
                         max,
                     });

@@ -161,8 +161,8 @@ pub fn check_rollout(
         .collect();
     for f in &running.features {
         match candidate_types.get(f.name.as_str()) {
-            None => verdict.removed.push(f.name.clone()),
-            Some(&ty) if ty != f.ty => verdict.retyped.push((f.name.clone(), f.ty, ty)),
+            None => verdict.removed.push(f.name.to_string()),
+            Some(&ty) if ty != f.ty => verdict.retyped.push((f.name.to_string(), f.ty, ty)),
             Some(_) => {}
         }
     }
@@ -170,7 +170,7 @@ pub fn check_rollout(
         .features
         .iter()
         .filter(|f| !running_types.contains_key(f.name.as_str()))
-        .map(|f| f.name.clone())
+        .map(|f| f.name.to_string())
         .collect();
     verdict
 }

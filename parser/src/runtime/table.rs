@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use crate::error::Error;
 use crate::limits::Limits;
-use crate::model::{Feature, FeatureFile, FeatureType};
+use crate::model::{Feature, FeatureFile, FeatureType, Name};
 
 /// A slot number in a [`FeatureTable`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -22,7 +22,7 @@ impl SlotId {
 #[derive(Debug)]
 pub struct FeatureTable {
     file: FeatureFile,
-    by_name: HashMap<String, SlotId>,
+    by_name: HashMap<Name, SlotId, foldhash::fast::RandomState>,
     /// Arena offset of each slot (meaningful for `str(N)` slots only).
     arena_offsets: Vec<usize>,
     arena_len: usize,
@@ -35,7 +35,7 @@ impl FeatureTable {
     pub fn build(file: FeatureFile, limits: &Limits) -> Result<Self, Error> {
         file.validate(limits)?;
         let capacity = limits.max_features;
-        let mut by_name = HashMap::with_capacity(capacity);
+        let mut by_name = HashMap::with_capacity_and_hasher(capacity, Default::default());
         let mut arena_offsets = Vec::with_capacity(capacity);
         let mut arena_len = 0usize;
         for (index, feature) in file.features.iter().enumerate() {

@@ -251,7 +251,7 @@ impl<'a> Parser<'a> {
             }
         };
         Ok(Feature {
-            name: name.text.to_owned(),
+            name: name.text.into(),
             ty,
             default,
         })

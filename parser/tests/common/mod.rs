@@ -13,7 +13,7 @@ pub fn features(n: usize) -> FeatureFile {
         serial: 7,
         features: (0..n)
             .map(|i| Feature {
-                name: format!("f{i}"),
+                name: format!("f{i}").into(),
                 ty: FeatureType::U32,
                 default: Some(Value::U32(0)),
             })
@@ -25,7 +25,7 @@ pub fn one(name: &str, ty: FeatureType, default: Option<Value>) -> FeatureFile {
     FeatureFile {
         serial: 1,
         features: vec![Feature {
-            name: name.to_string(),
+            name: name.to_string().into(),
             ty,
             default,
         }],

@@ -46,7 +46,7 @@ fn successor(running: Option<&FeatureFile>, step: u8, change_pct: i8) -> Feature
         serial: serial.saturating_add(u64::from(step)),
         features: (0..count)
             .map(|i| Feature {
-                name: format!("f{i}"),
+                name: format!("f{i}").into(),
                 ty: FeatureType::U64,
                 default: Some(Value::U64(serial)),
             })
@@ -88,7 +88,7 @@ pub fn run(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
                     .saturating_add(1);
                 f.features = (0..n)
                     .map(|i| Feature {
-                        name: format!("g{i}"),
+                        name: format!("g{i}").into(),
                         ty: FeatureType::Bool,
                         default: None,
                     })

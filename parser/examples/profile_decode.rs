@@ -8,31 +8,17 @@
 
 use std::hint::black_box;
 
-use botfeat::{Feature, FeatureFile, FeatureType, Value, binary, rows, text};
+use botfeat::{binary, rows, text};
+
+#[path = "../benches/realistic.rs"]
+mod realistic;
+use realistic::realistic;
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let which = args.next().unwrap_or_else(|| "binary".into());
     let iterations: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
-    let features = (0..200)
-        .map(|i| Feature {
-            name: format!("feature_name_{i}").into(),
-            ty: if i % 2 == 0 {
-                FeatureType::U32
-            } else {
-                FeatureType::Str(36)
-            },
-            default: Some(if i % 2 == 0 {
-                Value::U32(7)
-            } else {
-                Value::Str("t13d1516h2_8daaf6152771".into())
-            }),
-        })
-        .collect();
-    let file = FeatureFile {
-        serial: 1,
-        features,
-    };
+    let file = realistic(200);
     let bin = binary::encode(&file).unwrap();
     let txt = text::write(&file).unwrap();
     let rws = rows::write_unchecked(&file, None);

@@ -2,9 +2,11 @@
 //! [`FeatureFile::validate`](crate::FeatureFile::validate).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 
 use crate::Position;
 use crate::error::{ErrorKind, Problem};
@@ -13,13 +15,18 @@ use crate::model::check_name;
 
 /// Admits features one at a time, refusing the first one past the limit, a bad name or a
 /// duplicate, before the caller builds (allocates) anything for it.
+///
+/// The hash table holds only indices into `seen` (4 bytes a slot, one probe per name): it was a
+/// third of a binary decode as a `HashMap` of names to their origin.
 pub(crate) struct FeatureSet<'a> {
     limits: Limits,
-    seen: HashMap<Cow<'a, str>, Seen<'a>, RandomState>,
+    hasher: RandomState,
+    table: HashTable<u32>,
+    seen: Vec<Seen<'a>>,
 }
 
 struct Seen<'a> {
-    index: usize,
+    name: Cow<'a, str>,
     position: Position,
     /// The ClickHouse `database` of the row, named in duplicate messages (the 18 Nov shape).
     database: Option<Cow<'a, str>>,
@@ -29,14 +36,14 @@ impl<'a> FeatureSet<'a> {
     /// A set sized for about `expected` features (a hint from the input: a line count, a declared
     /// count), never more than the limit allows.
     pub(crate) fn new(limits: &Limits, expected: usize) -> Self {
+        let reserve = expected
+            .min(limits.max_features)
+            .min(crate::limits::MAX_FEATURES);
         FeatureSet {
             limits: *limits,
-            seen: HashMap::with_capacity_and_hasher(
-                expected
-                    .min(limits.max_features)
-                    .min(crate::limits::MAX_FEATURES),
-                RandomState::default(),
-            ),
+            hasher: RandomState::default(),
+            table: HashTable::with_capacity(reserve),
+            seen: Vec::with_capacity(reserve),
         }
     }
 
@@ -64,25 +71,51 @@ impl<'a> FeatureSet<'a> {
         self.check_room()?;
         let name = name.into();
         check_name(&name, &self.limits)?;
-        if let Some(first) = self.seen.get(&name) {
-            return Err(duplicate(
-                &name,
-                first,
-                position,
-                self.seen.len(),
-                database.as_deref(),
+        let Ok(index) = u32::try_from(self.seen.len()) else {
+            return Err(Problem::new(
+                ErrorKind::TooManyFeatures,
+                "too many features to index",
             ));
-        }
-        let index = self.seen.len();
-        self.seen.insert(
-            name,
-            Seen {
-                index,
-                position,
-                database,
-            },
+        };
+        let FeatureSet {
+            hasher,
+            table,
+            seen,
+            ..
+        } = self;
+        let name_of = |i: &u32| {
+            usize::try_from(*i)
+                .ok()
+                .and_then(|i| seen.get(i))
+                .map(|s| &*s.name)
+        };
+        let entry = table.entry(
+            hasher.hash_one(&*name),
+            |i| name_of(i) == Some(&*name),
+            |i| hasher.hash_one(name_of(i).unwrap_or_default()),
         );
-        Ok(())
+        match entry {
+            Entry::Occupied(first) => {
+                let first_index = usize::try_from(*first.get()).unwrap_or_default();
+                Err(duplicate(
+                    &name,
+                    seen.get(first_index),
+                    first_index,
+                    position,
+                    seen.len(),
+                    database.as_deref(),
+                ))
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(index);
+                seen.push(Seen {
+                    name,
+                    position,
+                    database,
+                });
+                Ok(())
+            }
+        }
     }
 
     /// Refuses a file with no feature.
@@ -103,20 +136,25 @@ impl<'a> FeatureSet<'a> {
 #[cold]
 fn duplicate(
     name: &str,
-    first: &Seen<'_>,
+    first: Option<&Seen<'_>>,
+    first_index: usize,
     position: Position,
     index: usize,
     database: Option<&str>,
 ) -> Problem {
+    let (first_at, first_database) = match first {
+        Some(first) => (first.position, first.database.as_deref()),
+        None => (Position::File, None),
+    };
     let mut message = format!(
         "duplicate feature `{name}`: {} and {} define it; names must be unique",
-        describe(first.position, first.index),
+        describe(first_at, first_index),
         describe(position, index)
     );
-    if first.database.is_some() || database.is_some() {
+    if first_database.is_some() || database.is_some() {
         message.push_str(&format!(
             " (database `{}`, then database `{}`)",
-            first.database.as_deref().unwrap_or("?"),
+            first_database.unwrap_or("?"),
             database.unwrap_or("?")
         ));
     }

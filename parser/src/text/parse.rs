@@ -73,6 +73,15 @@ impl Line<'_> {
         }
     }
 
+    /// The line alone (column 1), for what names only the line: where a duplicate was first
+    /// defined. Saves counting characters on every feature line.
+    fn start(&self) -> Position {
+        Position::LineCol {
+            line: self.number,
+            column: 1,
+        }
+    }
+
     fn error(&self, problem: Problem, byte: usize) -> Error {
         problem.at(self.at(byte))
     }
@@ -227,7 +236,7 @@ impl<'a> Parser<'a> {
     fn feature(&mut self, tokens: &mut Tokens<'a>, line: Line<'a>) -> Result<Feature, Error> {
         let name = expect_token(tokens, line, "a feature name after `feature`")?;
         self.set
-            .admit(name.text, line.at(name.start), None)
+            .admit(name.text, line.start(), None)
             .map_err(|p| line.error(p, name.start))?;
         let ty_token = expect_token(tokens, line, "a type after the feature name")?;
         let ty =

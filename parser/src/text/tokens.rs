@@ -26,6 +26,42 @@ impl<'a> Tokens<'a> {
     }
 }
 
+impl<'a> Tokens<'a> {
+    /// The rest of a token from its first `"` at `quote`: up to the closing quote, which must be
+    /// followed by a blank, `#` or the end of the line. Returns the end of the token.
+    fn quoted(&self, quote: usize) -> Result<usize, (Problem, usize)> {
+        let bytes = self.line.as_bytes();
+        let mut i = quote.saturating_add(1);
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'\\' => i = i.saturating_add(2),
+                b'"' => {
+                    let end = i.saturating_add(1);
+                    return if matches!(bytes.get(end), None | Some(b' ' | b'\t' | b'#')) {
+                        Ok(end)
+                    } else {
+                        Err((
+                            Problem::new(
+                                ErrorKind::Syntax,
+                                "unexpected character after a closing quote: expected a space, `#` or the end of the line",
+                            ),
+                            end,
+                        ))
+                    };
+                }
+                _ => i = i.saturating_add(1),
+            }
+        }
+        Err((
+            Problem::new(
+                ErrorKind::Syntax,
+                "unterminated string: expected a closing `\"` on the same line",
+            ),
+            quote,
+        ))
+    }
+}
+
 impl<'a> Iterator for Tokens<'a> {
     /// On error: the problem and the byte offset in the line it points at.
     type Item = Result<Token<'a>, (Problem, usize)>;
@@ -33,53 +69,29 @@ impl<'a> Iterator for Tokens<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         let bytes = self.line.as_bytes();
         let mut i = self.pos;
-        while bytes.get(i).is_some_and(|&b| b == b' ' || b == b'\t') {
+        while let Some(b' ' | b'\t') = bytes.get(i) {
             i = i.saturating_add(1);
         }
-        match bytes.get(i) {
-            None | Some(b'#') => {
-                self.pos = bytes.len();
-                return None;
-            }
-            Some(_) => {}
+        if let None | Some(b'#') = bytes.get(i) {
+            self.pos = bytes.len();
+            return None;
         }
         let start = i;
-        let mut open_quote: Option<usize> = None;
-        while let Some(&b) = bytes.get(i) {
-            match (open_quote, b) {
-                (Some(_), b'\\') => i = i.saturating_add(1),
-                (Some(_), b'"') => {
-                    open_quote = None;
-                    let after = bytes.get(i.saturating_add(1));
-                    if !matches!(after, None | Some(b' ' | b'\t' | b'#')) {
+        // Most tokens hold no quote: one test per byte until a blank, `#` or `"`.
+        let end = loop {
+            match bytes.get(i) {
+                None | Some(b' ' | b'\t' | b'#') => break i,
+                Some(b'"') => match self.quoted(i) {
+                    Ok(end) => break end,
+                    Err(e) => {
                         self.pos = bytes.len();
-                        return Some(Err((
-                            Problem::new(
-                                ErrorKind::Syntax,
-                                "unexpected character after a closing quote: expected a space, `#` or the end of the line",
-                            ),
-                            i.saturating_add(1),
-                        )));
+                        return Some(Err(e));
                     }
-                }
-                (Some(_), _) => {}
-                (None, b'"') => open_quote = Some(i),
-                (None, b' ' | b'\t' | b'#') => break,
-                (None, _) => {}
+                },
+                Some(_) => i = i.saturating_add(1),
             }
-            i = i.saturating_add(1);
-        }
-        if let Some(quote) = open_quote {
-            self.pos = bytes.len();
-            return Some(Err((
-                Problem::new(
-                    ErrorKind::Syntax,
-                    "unterminated string: expected a closing `\"` on the same line",
-                ),
-                quote,
-            )));
-        }
-        let end = i.min(bytes.len());
+        };
+        let end = end.min(bytes.len());
         self.pos = end;
         self.line
             .get(start..end)

@@ -66,7 +66,15 @@ pub fn write_unchecked(file: &FeatureFile) -> String {
 
 fn write_quoted(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
+    // Runs that need no escape are copied whole. Only `\\`, `"` and control characters are
+    // escaped, and each starts with a byte this test catches: an ASCII one, or 0xC2 (the C1
+    // controls U+0080–U+009F), so `at` is always a character boundary.
+    let needs_escape = |b: u8| b < 0x20 || b == 0x7f || b == b'\\' || b == b'"' || b == 0xc2;
+    let mut rest = s;
+    while let Some(at) = rest.bytes().position(needs_escape) {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        let mut chars = rest.get(at..).unwrap_or_default().chars();
+        let Some(c) = chars.next() else { break };
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
@@ -78,6 +86,8 @@ fn write_quoted(out: &mut String, s: &str) {
             }
             c => out.push(c),
         }
+        rest = chars.as_str();
     }
+    out.push_str(rest);
     out.push('"');
 }

@@ -11,25 +11,55 @@ use hashbrown::hash_table::Entry;
 use crate::Position;
 use crate::error::{ErrorKind, Problem};
 use crate::limits::Limits;
-use crate::model::check_name;
+use crate::model::{Feature, check_name};
 
 /// Admits features one at a time, refusing the first one past the limit, a bad name or a
 /// duplicate, before the caller builds (allocates) anything for it.
 ///
-/// The hash table holds only indices into `seen` (4 bytes a slot, one probe per name): it was a
-/// third of a binary decode as a `HashMap` of names to their origin.
+/// It stores no names: its hash table holds indices into the caller's feature vector, where
+/// every admitted feature is pushed before the next is admitted. Per feature it keeps only the
+/// number that places it (line, row or byte offset) for duplicate messages. Each record it used
+/// to keep (name, position, database) was built on the stack and copied, and that copy stalled on
+/// store forwarding: the duplicate check was over a third of a binary decode.
 pub(crate) struct FeatureSet<'a> {
     limits: Limits,
     hasher: RandomState,
     table: HashTable<u32>,
-    seen: Vec<Seen<'a>>,
+    /// Where each admitted feature is: the number inside its [`Position`].
+    origins: Vec<u64>,
+    /// The kind of position the parser reports (the same for every feature of one file).
+    kind: PositionKind,
+    /// ClickHouse `database` of the rows that have one, by index: the 18 Nov duplicate message
+    /// names both databases.
+    databases: Vec<(usize, Cow<'a, str>)>,
 }
 
-struct Seen<'a> {
-    name: Cow<'a, str>,
-    position: Position,
-    /// The ClickHouse `database` of the row, named in duplicate messages (the 18 Nov shape).
-    database: Option<Cow<'a, str>>,
+#[derive(Clone, Copy)]
+enum PositionKind {
+    File,
+    Line,
+    Row,
+    Offset,
+}
+
+impl PositionKind {
+    fn split(position: Position) -> (PositionKind, u64) {
+        match position {
+            Position::File => (PositionKind::File, 0),
+            Position::LineCol { line, .. } => (PositionKind::Line, line),
+            Position::Row(row) => (PositionKind::Row, row),
+            Position::Offset(offset) => (PositionKind::Offset, offset),
+        }
+    }
+
+    fn describe(self, origin: u64, index: usize) -> String {
+        match self {
+            PositionKind::File => format!("feature #{index}"),
+            PositionKind::Line => format!("line {origin}"),
+            PositionKind::Row => format!("row {origin}"),
+            PositionKind::Offset => format!("the feature at byte {origin}"),
+        }
+    }
 }
 
 impl<'a> FeatureSet<'a> {
@@ -43,13 +73,15 @@ impl<'a> FeatureSet<'a> {
             limits: *limits,
             hasher: RandomState::default(),
             table: HashTable::with_capacity(reserve),
-            seen: Vec::with_capacity(reserve),
+            origins: Vec::with_capacity(reserve),
+            kind: PositionKind::File,
+            databases: Vec::new(),
         }
     }
 
     /// Refuses the feature if the limit is already reached; call it as soon as a feature starts.
     pub(crate) fn check_room(&self) -> Result<(), Problem> {
-        if self.seen.len() >= self.limits.max_features {
+        if self.origins.len() >= self.limits.max_features {
             return Err(Problem::new(
                 ErrorKind::TooManyFeatures,
                 format!(
@@ -61,58 +93,49 @@ impl<'a> FeatureSet<'a> {
         Ok(())
     }
 
-    /// Admits a feature named `name`, found at `position`.
+    /// Admits a feature named `name`, found at `position`. `earlier` is the caller's features so
+    /// far: the one admitted `k`-th is `earlier[k]`.
     pub(crate) fn admit(
         &mut self,
-        name: impl Into<Cow<'a, str>>,
+        name: &str,
         position: Position,
         database: Option<Cow<'a, str>>,
+        earlier: &[Feature],
     ) -> Result<(), Problem> {
         self.check_room()?;
-        let name = name.into();
-        check_name(&name, &self.limits)?;
-        let Ok(index) = u32::try_from(self.seen.len()) else {
+        check_name(name, &self.limits)?;
+        let index = self.origins.len();
+        let Ok(slot) = u32::try_from(index) else {
             return Err(Problem::new(
                 ErrorKind::TooManyFeatures,
                 "too many features to index",
             ));
         };
-        let FeatureSet {
-            hasher,
-            table,
-            seen,
-            ..
-        } = self;
         let name_of = |i: &u32| {
             usize::try_from(*i)
                 .ok()
-                .and_then(|i| seen.get(i))
-                .map(|s| &*s.name)
+                .and_then(|i| earlier.get(i))
+                .map(|f| f.name.as_str())
         };
-        let entry = table.entry(
-            hasher.hash_one(&*name),
-            |i| name_of(i) == Some(&*name),
+        let hasher = &self.hasher;
+        let entry = self.table.entry(
+            hasher.hash_one(name),
+            |i| name_of(i) == Some(name),
             |i| hasher.hash_one(name_of(i).unwrap_or_default()),
         );
+        let (kind, origin) = PositionKind::split(position);
         match entry {
             Entry::Occupied(first) => {
-                let first_index = usize::try_from(*first.get()).unwrap_or_default();
-                Err(duplicate(
-                    &name,
-                    seen.get(first_index),
-                    first_index,
-                    position,
-                    seen.len(),
-                    database.as_deref(),
-                ))
+                let first = usize::try_from(*first.get()).unwrap_or_default();
+                Err(self.duplicate(name, first, position, index, database.as_deref()))
             }
-            Entry::Vacant(slot) => {
-                slot.insert(index);
-                seen.push(Seen {
-                    name,
-                    position,
-                    database,
-                });
+            Entry::Vacant(vacant) => {
+                vacant.insert(slot);
+                self.kind = kind;
+                self.origins.push(origin);
+                if let Some(database) = database {
+                    self.databases.push((index, database));
+                }
                 Ok(())
             }
         }
@@ -120,7 +143,7 @@ impl<'a> FeatureSet<'a> {
 
     /// Refuses a file with no feature.
     pub(crate) fn finish(&self) -> Result<(), Problem> {
-        if self.seen.is_empty() {
+        if self.origins.is_empty() {
             return Err(Problem::new(
                 ErrorKind::NoFeatures,
                 format!(
@@ -131,41 +154,35 @@ impl<'a> FeatureSet<'a> {
         }
         Ok(())
     }
-}
 
-#[cold]
-fn duplicate(
-    name: &str,
-    first: Option<&Seen<'_>>,
-    first_index: usize,
-    position: Position,
-    index: usize,
-    database: Option<&str>,
-) -> Problem {
-    let (first_at, first_database) = match first {
-        Some(first) => (first.position, first.database.as_deref()),
-        None => (Position::File, None),
-    };
-    let mut message = format!(
-        "duplicate feature `{name}`: {} and {} define it; names must be unique",
-        describe(first_at, first_index),
-        describe(position, index)
-    );
-    if first_database.is_some() || database.is_some() {
-        message.push_str(&format!(
-            " (database `{}`, then database `{}`)",
-            first_database.unwrap_or("?"),
-            database.unwrap_or("?")
-        ));
-    }
-    Problem::new(ErrorKind::DuplicateName, message)
-}
-
-fn describe(position: Position, index: usize) -> String {
-    match position {
-        Position::File => format!("feature #{index}"),
-        Position::LineCol { line, .. } => format!("line {line}"),
-        Position::Row(row) => format!("row {row}"),
-        Position::Offset(offset) => format!("the feature at byte {offset}"),
+    #[cold]
+    fn duplicate(
+        &self,
+        name: &str,
+        first: usize,
+        position: Position,
+        index: usize,
+        database: Option<&str>,
+    ) -> Problem {
+        let first_origin = self.origins.get(first).copied().unwrap_or_default();
+        let (kind, origin) = PositionKind::split(position);
+        let mut message = format!(
+            "duplicate feature `{name}`: {} and {} define it; names must be unique",
+            self.kind.describe(first_origin, first),
+            kind.describe(origin, index)
+        );
+        let first_database = self
+            .databases
+            .iter()
+            .find(|(i, _)| *i == first)
+            .map(|(_, d)| &**d);
+        if first_database.is_some() || database.is_some() {
+            message.push_str(&format!(
+                " (database `{}`, then database `{}`)",
+                first_database.unwrap_or("?"),
+                database.unwrap_or("?")
+            ));
+        }
+        Problem::new(ErrorKind::DuplicateName, message)
     }
 }

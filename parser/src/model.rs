@@ -324,8 +324,13 @@ impl FeatureFile {
     pub fn validate(&self, limits: &Limits) -> Result<(), crate::Error> {
         let mut set = crate::collect::FeatureSet::new(limits, self.features.len());
         for (index, feature) in self.features.iter().enumerate() {
-            set.admit(feature.name.as_str(), crate::Position::File, None)
-                .map_err(|p| feature_problem(p, index))?;
+            set.admit(
+                feature.name.as_str(),
+                crate::Position::File,
+                None,
+                &self.features,
+            )
+            .map_err(|p| feature_problem(p, index))?;
             if let FeatureType::Str(n) = feature.ty {
                 check_string_size(u64::from(n), limits).map_err(|p| feature_problem(p, index))?;
             }

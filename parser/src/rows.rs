@@ -79,7 +79,7 @@ pub fn parse_with(input: &[u8], serial: u64, limits: &Limits) -> Result<FeatureF
         // Name, then type, then default: the order every format checks a feature in, so the
         // same bad model gets the same error kind from each.
         let name = crate::Name::from(&*parsed.name);
-        set.admit(parsed.name, at, parsed.database)
+        set.admit(&parsed.name, at, parsed.database, &features)
             .map_err(|p| p.at(at))?;
         let ty = clickhouse_type(&parsed.ty, limits).map_err(|p| p.at(at))?;
         let default = match parsed.default {

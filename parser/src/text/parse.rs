@@ -236,7 +236,7 @@ impl<'a> Parser<'a> {
     fn feature(&mut self, tokens: &mut Tokens<'a>, line: Line<'a>) -> Result<Feature, Error> {
         let name = expect_token(tokens, line, "a feature name after `feature`")?;
         self.set
-            .admit(name.text, line.start(), None)
+            .admit(name.text, line.start(), None, &self.features)
             .map_err(|p| line.error(p, name.start))?;
         let ty_token = expect_token(tokens, line, "a type after the feature name")?;
         let ty =

@@ -11,7 +11,11 @@
 //!
 //! The payload is decoded one feature at a time with borrowed strings, so nothing is allocated
 //! from a count or a length the file merely claims, and every error has the byte offset of the
-//! feature it concerns. All bincode use is in this module, so the serializer can be swapped.
+//! feature it concerns. Records are read by [`wire`], a reader for bincode's format written for
+//! speed; [`decode_reference_with`] reads them with bincode itself, and tests require the two to
+//! agree. All bincode use is in this module and `wire`, so the serializer can be swapped.
+
+mod wire;
 
 use bincode::config::Config;
 use bincode::error::DecodeError;
@@ -50,6 +54,24 @@ pub fn decode(input: &[u8]) -> Result<FeatureFile, Error> {
 
 /// Decodes a binary feature file under `limits`, trusting nothing the writer did.
 pub fn decode_with(input: &[u8], limits: &Limits) -> Result<FeatureFile, Error> {
+    decode_by(input, limits, Reader::Wire)
+}
+
+/// [`decode_with`], with every field read by bincode's own decoder: the reference the fast
+/// reader is tested against. Same result, same errors (kind and position), slower.
+#[doc(hidden)]
+pub fn decode_reference_with(input: &[u8], limits: &Limits) -> Result<FeatureFile, Error> {
+    decode_by(input, limits, Reader::Bincode)
+}
+
+/// Which decoder reads the payload's fields.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    Wire,
+    Bincode,
+}
+
+fn decode_by(input: &[u8], limits: &Limits, reader: Reader) -> Result<FeatureFile, Error> {
     if input.len() > limits.max_file_size {
         return Err(Error::file_too_large(
             crate::error::len64(input.len()),
@@ -59,7 +81,8 @@ pub fn decode_with(input: &[u8], limits: &Limits) -> Result<FeatureFile, Error> 
     let payload = check_header(input, limits)?;
     Payload {
         bytes: payload,
-        pos: 0,
+        cursor: wire::Cursor::new(payload),
+        reader,
         limits,
     }
     .decode()
@@ -169,33 +192,64 @@ fn check_header<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a [u8], Error>
 
 struct Payload<'a, 'l> {
     bytes: &'a [u8],
-    pos: usize,
+    cursor: wire::Cursor<'a>,
+    reader: Reader,
     limits: &'l Limits,
 }
 
 impl<'a> Payload<'a, '_> {
     fn offset(&self) -> Position {
-        Position::Offset(len64(HEADER_LEN.saturating_add(self.pos)))
+        Position::Offset(len64(HEADER_LEN.saturating_add(self.cursor.pos())))
     }
 
-    fn next<T: BorrowDecode<'a, ()>>(&mut self, what: &str) -> Result<T, Error> {
-        let rest = self.bytes.get(self.pos..).unwrap_or_default();
-        let (value, used) =
-            bincode::borrow_decode_from_slice::<T, _>(rest, config()).map_err(|e| {
-                decode_error(
-                    &e,
-                    what,
-                    self.offset(),
-                    len64(HEADER_LEN.saturating_add(self.bytes.len())),
-                )
-            })?;
-        self.pos = self.pos.saturating_add(used);
+    fn end(&self) -> u64 {
+        len64(HEADER_LEN.saturating_add(self.bytes.len()))
+    }
+
+    /// Reads one field with bincode (the reference decoder).
+    fn next_bincode<T: BorrowDecode<'a, ()>>(&mut self, what: &str) -> Result<T, Error> {
+        let pos = self.cursor.pos();
+        let rest = self.bytes.get(pos..).unwrap_or_default();
+        let (value, used) = bincode::borrow_decode_from_slice::<T, _>(rest, config())
+            .map_err(|e| decode_error(&e, what, self.offset(), self.end()))?;
+        self.cursor.seek(pos.saturating_add(used));
         Ok(value)
     }
 
+    fn next_u64(&mut self, what: &str) -> Result<u64, Error> {
+        match self.reader {
+            Reader::Bincode => self.next_bincode(what),
+            Reader::Wire => {
+                let at = self.offset();
+                self.cursor
+                    .u64()
+                    .map_err(|e| wire_error(e, what, at, self.end()))
+            }
+        }
+    }
+
+    fn next_record(&mut self) -> Result<wire::Record<'a>, Error> {
+        match self.reader {
+            Reader::Bincode => {
+                let w: WireFeature<'a> = self.next_bincode("a feature")?;
+                Ok(wire::Record {
+                    name: w.name,
+                    ty: w.ty,
+                    default: w.default,
+                })
+            }
+            Reader::Wire => {
+                let at = self.offset();
+                self.cursor
+                    .record()
+                    .map_err(|e| wire_error(e, "a feature", at, self.end()))
+            }
+        }
+    }
+
     fn decode(mut self) -> Result<FeatureFile, Error> {
-        let serial: u64 = self.next("the serial")?;
-        let declared: u64 = self.next("the feature count")?;
+        let serial = self.next_u64("the serial")?;
+        let declared = self.next_u64("the feature count")?;
         // Bounded by the limit, not by the claim: a count of 2^60 reserves 200 slots.
         let expected = usize::try_from(declared)
             .unwrap_or(usize::MAX)
@@ -207,47 +261,78 @@ impl<'a> Payload<'a, '_> {
             let at = self.offset();
             // The 201st feature is refused before it is decoded, whatever the count claimed.
             set.check_room().map_err(|p| p.at(at))?;
-            let wire: WireFeature<'a> = self.next("a feature")?;
-            set.admit(wire.name, at, None).map_err(|p| p.at(at))?;
-            let feature = self.feature(&wire).map_err(|p| p.at(at))?;
+            let record = self.next_record()?;
+            set.admit(record.name, at, None, &features)
+                .map_err(|p| p.at(at))?;
+            let feature = self.feature(&record).map_err(|p| p.at(at))?;
             features.push(feature);
             index = index.saturating_add(1);
         }
         set.finish().map_err(|p| p.at(self.offset()))?;
-        if self.pos < self.bytes.len() {
+        let pos = self.cursor.pos();
+        if pos < self.bytes.len() {
             return Err(Error::new(
                 ErrorKind::TrailingBytes,
                 self.offset(),
                 format!(
                     "{} bytes after the {declared} features the payload declares: expected the end of the payload",
-                    self.bytes.len().saturating_sub(self.pos)
+                    self.bytes.len().saturating_sub(pos)
                 ),
             ));
         }
         Ok(FeatureFile { serial, features })
     }
 
-    fn feature(&self, wire: &WireFeature<'a>) -> Result<Feature, Problem> {
-        if let FeatureType::Str(n) = wire.ty {
+    fn feature(&self, record: &wire::Record<'a>) -> Result<Feature, Problem> {
+        if let FeatureType::Str(n) = record.ty {
             check_string_size(u64::from(n), self.limits)?;
         }
-        let default = match &wire.default {
+        let default = match record.default {
             None => None,
             Some(w) => {
                 // Check the borrowed string before copying it.
-                if let (ValueRef::Str(s), FeatureType::Str(n)) = (*w, wire.ty) {
+                if let (ValueRef::Str(s), FeatureType::Str(n)) = (w, record.ty) {
                     crate::model::check_string_len(s, n)?;
                 }
                 let value = w.to_value();
-                check_value(&value, wire.ty)?;
+                check_value(&value, record.ty)?;
                 Some(value)
             }
         };
         Ok(Feature {
-            name: wire.name.into(),
-            ty: wire.ty,
+            name: record.name.into(),
+            ty: record.ty,
             default,
         })
+    }
+}
+
+/// The error bincode's decoder gives for the same bytes, as [`decode_error`] maps it.
+fn wire_error(e: wire::WireError, what: &str, at: Position, end: u64) -> Error {
+    match e {
+        wire::WireError::End => Error::new(
+            ErrorKind::Truncated,
+            Position::Offset(end),
+            format!("payload ends inside {what}: expected more bytes"),
+        ),
+        wire::WireError::Utf8 => Error::new(
+            ErrorKind::InvalidUtf8,
+            at,
+            format!("invalid UTF-8 in {what}: strings must be UTF-8"),
+        ),
+        wire::WireError::UnknownType(found) => Error::new(
+            ErrorKind::UnknownType,
+            at,
+            format!("unknown type tag {found} in {what}: expected 0 to 9"),
+        ),
+        wire::WireError::Limit => Error::new(
+            ErrorKind::FileTooLarge,
+            at,
+            format!("{what} claims more bytes than the file limit"),
+        ),
+        wire::WireError::Malformed(why) => {
+            Error::new(ErrorKind::Syntax, at, format!("malformed {what}: {why}"))
+        }
     }
 }
 

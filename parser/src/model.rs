@@ -269,8 +269,9 @@ pub(crate) fn check_string_size(n: u64, limits: &Limits) -> Result<u16, Problem>
 }
 
 /// Checks that a default fits its feature's type: matching variant, finite floats, string
-/// length within `N`.
-pub(crate) fn check_value(value: &Value, ty: FeatureType) -> Result<(), Problem> {
+/// length within `N`. Takes the borrowed form so a decoder checks a value before copying it.
+#[inline]
+pub(crate) fn check_value(value: ValueRef<'_>, ty: FeatureType) -> Result<(), Problem> {
     if !value.has_type(ty) {
         return Err(Problem::new(
             ErrorKind::InvalidValue,
@@ -278,9 +279,9 @@ pub(crate) fn check_value(value: &Value, ty: FeatureType) -> Result<(), Problem>
         ));
     }
     match (value, ty) {
-        (Value::F32(v), _) if !v.is_finite() => Err(non_finite(ty)),
-        (Value::F64(v), _) if !v.is_finite() => Err(non_finite(ty)),
-        (Value::Str(s), FeatureType::Str(n)) => check_string_len(s, n),
+        (ValueRef::F32(v), _) if !v.is_finite() => Err(non_finite(ty)),
+        (ValueRef::F64(v), _) if !v.is_finite() => Err(non_finite(ty)),
+        (ValueRef::Str(s), FeatureType::Str(n)) => check_string_len(s, n),
         _ => Ok(()),
     }
 }
@@ -335,7 +336,8 @@ impl FeatureFile {
                 check_string_size(u64::from(n), limits).map_err(|p| feature_problem(p, index))?;
             }
             if let Some(value) = &feature.default {
-                check_value(value, feature.ty).map_err(|p| feature_problem(p, index))?;
+                check_value(value.as_value_ref(), feature.ty)
+                    .map_err(|p| feature_problem(p, index))?;
             }
         }
         set.finish().map_err(|p| p.at(crate::Position::File))

@@ -264,8 +264,8 @@ impl<'a> Payload<'a, '_> {
             let record = self.next_record()?;
             set.admit(record.name, at, None, &features)
                 .map_err(|p| p.at(at))?;
-            let feature = self.feature(&record).map_err(|p| p.at(at))?;
-            features.push(feature);
+            self.push_feature(&record, &mut features)
+                .map_err(|p| p.at(at))?;
             index = index.saturating_add(1);
         }
         set.finish().map_err(|p| p.at(self.offset()))?;
@@ -283,27 +283,26 @@ impl<'a> Payload<'a, '_> {
         Ok(FeatureFile { serial, features })
     }
 
-    fn feature(&self, record: &wire::Record<'a>) -> Result<Feature, Problem> {
+    /// Checks the record's type and default, then builds the feature in place at the end of
+    /// `features`: built on the stack and moved, the name's inline bytes and the value's tag were
+    /// re-read across partial stores, which stalled the loop.
+    fn push_feature(
+        &self,
+        record: &wire::Record<'a>,
+        features: &mut Vec<Feature>,
+    ) -> Result<(), Problem> {
         if let FeatureType::Str(n) = record.ty {
             check_string_size(u64::from(n), self.limits)?;
         }
-        let default = match record.default {
-            None => None,
-            Some(w) => {
-                // Check the borrowed string before copying it.
-                if let (ValueRef::Str(s), FeatureType::Str(n)) = (w, record.ty) {
-                    crate::model::check_string_len(s, n)?;
-                }
-                let value = w.to_value();
-                check_value(&value, record.ty)?;
-                Some(value)
-            }
-        };
-        Ok(Feature {
+        if let Some(value) = record.default {
+            check_value(value, record.ty)?;
+        }
+        features.push(Feature {
             name: record.name.into(),
             ty: record.ty,
-            default,
-        })
+            default: record.default.map(ValueRef::to_value),
+        });
+        Ok(())
     }
 }
 

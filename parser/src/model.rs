@@ -225,6 +225,21 @@ impl ValueRef<'_> {
     }
 }
 
+/// The bytes a name may hold after its first: `[a-z0-9_]`.
+// Evaluated at compile time: an index out of range would fail the build, never a parse.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+static NAME_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0u8;
+    loop {
+        table[b as usize] = b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
+        if b == u8::MAX {
+            break table;
+        }
+        b += 1;
+    }
+};
+
 /// Checks a name: `[a-z][a-z0-9_]*`, 1 to `limits.max_name_len` bytes.
 pub(crate) fn check_name(name: &str, limits: &Limits) -> Result<(), Problem> {
     if name.len() > limits.max_name_len {
@@ -239,7 +254,11 @@ pub(crate) fn check_name(name: &str, limits: &Limits) -> Result<(), Problem> {
     }
     let mut bytes = name.bytes();
     let starts_well = bytes.next().is_some_and(|b| b.is_ascii_lowercase());
-    if !starts_well || !bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+    // One table lookup per byte, no early exit: names are short and almost always good.
+    let rest_ok = bytes.fold(true, |ok, b| {
+        ok & NAME_BYTE.get(usize::from(b)).copied().unwrap_or(false)
+    });
+    if !starts_well || !rest_ok {
         return Err(Problem::new(
             ErrorKind::BadName,
             format!(

@@ -334,6 +334,14 @@ pub(crate) fn parse_type(text: &str, limits: &Limits) -> Result<FeatureType, Pro
 
 /// Undoes `\\ \" \n \t \r \u{X}`. On error: the problem and the byte offset of the backslash.
 fn unescape(s: &str) -> Result<String, (Problem, usize)> {
+    // Most strings hold no escape and no control character (every one of which starts with a
+    // byte below 0x20, 0x7F, or 0xC2 for U+0080–U+009F): copy those whole.
+    if !s
+        .bytes()
+        .any(|b| b < 0x20 || b == 0x7f || b == b'\\' || b == 0xc2)
+    {
+        return Ok(s.to_owned());
+    }
     let mut out = String::with_capacity(s.len());
     let mut chars = s.char_indices();
     while let Some((at, c)) = chars.next() {
@@ -410,13 +418,15 @@ fn unescape(s: &str) -> Result<String, (Problem, usize)> {
     Ok(out)
 }
 
+#[inline(always)]
 fn next_token<'a>(tokens: &mut Tokens<'a>, line: Line<'_>) -> Result<Option<Token<'a>>, Error> {
-    tokens
-        .next()
-        .transpose()
-        .map_err(|(p, at)| line.error(p, at))
+    tokens.next().transpose().map_err(|e| {
+        let (p, at) = e.problem();
+        line.error(p, at)
+    })
 }
 
+#[inline(always)]
 fn expect_token<'a>(
     tokens: &mut Tokens<'a>,
     line: Line<'_>,
@@ -430,6 +440,7 @@ fn expect_token<'a>(
     })
 }
 
+#[inline(always)]
 fn expect_end(tokens: &mut Tokens<'_>, line: Line<'_>) -> Result<(), Error> {
     match next_token(tokens, line)? {
         None => Ok(()),

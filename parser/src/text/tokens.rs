@@ -29,7 +29,7 @@ impl<'a> Tokens<'a> {
 impl<'a> Tokens<'a> {
     /// The rest of a token from its first `"` at `quote`: up to the closing quote, which must be
     /// followed by a blank, `#` or the end of the line. Returns the end of the token.
-    fn quoted(&self, quote: usize) -> Result<usize, (Problem, usize)> {
+    fn quoted(&self, quote: usize) -> Result<usize, TokenError> {
         let bytes = self.line.as_bytes();
         let mut i = quote.saturating_add(1);
         while let Some(&b) = bytes.get(i) {
@@ -40,32 +40,54 @@ impl<'a> Tokens<'a> {
                     return if matches!(bytes.get(end), None | Some(b' ' | b'\t' | b'#')) {
                         Ok(end)
                     } else {
-                        Err((
-                            Problem::new(
-                                ErrorKind::Syntax,
-                                "unexpected character after a closing quote: expected a space, `#` or the end of the line",
-                            ),
-                            end,
-                        ))
+                        Err(TokenError::AfterQuote(end))
                     };
                 }
                 _ => i = i.saturating_add(1),
             }
         }
-        Err((
-            Problem::new(
-                ErrorKind::Syntax,
-                "unterminated string: expected a closing `\"` on the same line",
+        Err(TokenError::Unterminated(quote))
+    }
+}
+
+/// A malformed token, with the byte offset in its line to point at. Kept small and `Copy`: the
+/// tokenizer's result is moved on every token, and a `Problem` (with its message `String`) in it
+/// made each move a stall.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum TokenError {
+    /// A closing quote followed by something other than a blank, `#` or the end of the line.
+    AfterQuote(usize),
+    /// A quote with no closing quote on its line.
+    Unterminated(usize),
+}
+
+impl TokenError {
+    /// The problem, and the byte offset it points at.
+    #[cold]
+    pub(super) fn problem(self) -> (Problem, usize) {
+        match self {
+            TokenError::AfterQuote(at) => (
+                Problem::new(
+                    ErrorKind::Syntax,
+                    "unexpected character after a closing quote: expected a space, `#` or the end of the line",
+                ),
+                at,
             ),
-            quote,
-        ))
+            TokenError::Unterminated(at) => (
+                Problem::new(
+                    ErrorKind::Syntax,
+                    "unterminated string: expected a closing `\"` on the same line",
+                ),
+                at,
+            ),
+        }
     }
 }
 
 impl<'a> Iterator for Tokens<'a> {
-    /// On error: the problem and the byte offset in the line it points at.
-    type Item = Result<Token<'a>, (Problem, usize)>;
+    type Item = Result<Token<'a>, TokenError>;
 
+    #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
         let bytes = self.line.as_bytes();
         let mut i = self.pos;
@@ -126,9 +148,13 @@ mod tests {
         assert!(err.is_ok());
         let mut t = Tokens::new(r#"a "open"#);
         t.next();
-        let (p, at) = t.next().unwrap().unwrap_err();
+        let (p, at) = t.next().unwrap().unwrap_err().problem();
         assert_eq!((p.kind, at), (ErrorKind::Syntax, 2));
-        let (p, at) = Tokens::new(r#""x"y"#).next().unwrap().unwrap_err();
+        let (p, at) = Tokens::new(r#""x"y"#)
+            .next()
+            .unwrap()
+            .unwrap_err()
+            .problem();
         assert_eq!((p.kind, at), (ErrorKind::Syntax, 3));
     }
 }

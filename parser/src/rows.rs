@@ -246,6 +246,14 @@ pub fn write_unchecked(file: &FeatureFile, database: Option<&str>) -> String {
 }
 
 fn push_json_string(out: &mut String, s: &str) {
+    // JSON escapes only `"`, `\` and control characters below 0x20 (serde_json escapes exactly
+    // those): a string without them is written as is, the rest by serde_json.
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     // Serializing a str to JSON cannot fail.
     out.push_str(&serde_json::to_string(s).unwrap_or_default());
 }
@@ -263,5 +271,26 @@ pub fn clickhouse_name(ty: FeatureType) -> String {
         FeatureType::F64 => "Float64".into(),
         FeatureType::Ip => "IPv6".into(),
         FeatureType::Str(n) => format!("FixedString({n})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_json_string;
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "plain",
+            "t13d1516h2_8daaf6152771",
+            "quote \" backslash \\",
+            "tab\tnewline\n\u{1}\u{1f}",
+            "del \u{7f} c1 \u{85} é ✓ 😀",
+        ] {
+            let mut out = String::new();
+            push_json_string(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
     }
 }

@@ -162,8 +162,14 @@ fn value(u: &mut Unstructured<'_>, ty: FeatureType) -> Result<Value> {
             } else {
                 piece
             };
+            // Whole copies of the piece, then its characters while they fit: the same string as
+            // cycling through its characters, without a push per character (which was the top
+            // entry of a roundtrip fuzz run).
             let mut s = String::with_capacity(len);
-            for c in piece.chars().cycle() {
+            while s.len().saturating_add(piece.len()) <= len {
+                s.push_str(&piece);
+            }
+            for c in piece.chars() {
                 if s.len().saturating_add(c.len_utf8()) > len {
                     break;
                 }

@@ -134,6 +134,10 @@ impl<'a> FeatureSet<'a> {
                 self.kind = kind;
                 self.origins.push(origin);
                 if let Some(database) = database {
+                    if self.databases.capacity() == 0 {
+                        // Rows carry a database on every line: one allocation, not a doubling.
+                        self.databases.reserve(self.origins.capacity());
+                    }
                     self.databases.push((index, database));
                 }
                 Ok(())

@@ -11,110 +11,26 @@
 use std::hint::black_box;
 
 use botfeat::runtime::{FeatureTable, RequestBuffer, ValueRef};
-use botfeat::{FeatureFile, FeatureType, Limits, Value, binary, rows, text};
+use botfeat::{FeatureType, Limits, Value, binary, text};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use serde::{Deserialize, Serialize};
 
 #[path = "realistic.rs"]
 mod realistic;
-use realistic::realistic;
-
-/// The same model as a plain serde document with owned strings: what a straightforward loader
-/// would deserialize.
-#[derive(Serialize, Deserialize)]
-struct OwnedFile {
-    serial: u64,
-    features: Vec<OwnedFeature>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct OwnedFeature {
-    name: String,
-    #[serde(rename = "type")]
-    ty: String,
-    default: Option<String>,
-}
-
-/// One JSONEachRow row, deserialized plainly.
-#[derive(Deserialize)]
-struct PlainRow {
-    name: String,
-    #[serde(rename = "type")]
-    ty: String,
-    #[allow(dead_code)]
-    database: Option<String>,
-    #[allow(dead_code)]
-    default: Option<serde_json::Value>,
-}
-
-fn owned(file: &FeatureFile) -> OwnedFile {
-    OwnedFile {
-        serial: file.serial,
-        features: file
-            .features
-            .iter()
-            .map(|f| OwnedFeature {
-                name: f.name.to_string(),
-                ty: f.ty.to_string(),
-                default: f.default.as_ref().map(|v| format!("{v:?}")),
-            })
-            .collect(),
-    }
-}
+use realistic::{Inputs, PAIRS, realistic};
 
 fn codecs(c: &mut Criterion) {
-    let bincode_cfg = bincode::config::standard();
     for n in [60usize, 200] {
         let file = realistic(n);
-        let bin = binary::encode(&file).unwrap();
-        let txt = text::write(&file).unwrap();
-        let rws = rows::write_unchecked(&file, Some("default"));
-        let base = owned(&file);
-        let base_bincode = bincode::serde::encode_to_vec(&base, bincode_cfg).unwrap();
-        let base_json = serde_json::to_vec(&base).unwrap();
-
-        let mut g = c.benchmark_group(format!("decode_binary/{n}"));
-        g.throughput(Throughput::Bytes(bin.len() as u64));
-        g.bench_function("botfeat", |b| {
-            b.iter(|| binary::decode(black_box(&bin)).unwrap())
-        });
-        g.bench_function("baseline_bincode_serde", |b| {
-            b.iter(|| {
-                bincode::serde::decode_from_slice::<OwnedFile, _>(
-                    black_box(&base_bincode),
-                    bincode_cfg,
-                )
-                .unwrap()
-            })
-        });
-        g.finish();
-
-        let mut g = c.benchmark_group(format!("parse_text/{n}"));
-        g.throughput(Throughput::Bytes(txt.len() as u64));
-        g.bench_function("botfeat", |b| {
-            b.iter(|| text::parse(black_box(txt.as_bytes())).unwrap())
-        });
-        g.bench_function("baseline_serde_json", |b| {
-            b.iter(|| serde_json::from_slice::<OwnedFile>(black_box(&base_json)).unwrap())
-        });
-        g.finish();
-
-        let mut g = c.benchmark_group(format!("ingest_rows/{n}"));
-        g.throughput(Throughput::Bytes(rws.len() as u64));
-        g.bench_function("botfeat", |b| {
-            b.iter(|| rows::parse(black_box(rws.as_bytes()), 1).unwrap())
-        });
-        g.bench_function("baseline_serde_json_per_line", |b| {
-            b.iter(|| {
-                black_box(rws.as_bytes())
-                    .split(|&c| c == b'\n')
-                    .filter(|l| !l.is_empty())
-                    .map(|l| serde_json::from_slice::<PlainRow>(l).unwrap())
-                    .map(|r| r.name.len() + r.ty.len())
-                    .sum::<usize>()
-            })
-        });
-        g.finish();
+        let inputs = Inputs::new(&file);
+        for pair in PAIRS {
+            let mut g = c.benchmark_group(format!("{}/{n}", pair.group));
+            g.throughput(Throughput::Bytes((pair.input_len)(&inputs) as u64));
+            g.bench_function("botfeat", |b| b.iter(|| (pair.ours)(black_box(&inputs))));
+            g.bench_function(pair.baseline, |b| {
+                b.iter(|| (pair.theirs)(black_box(&inputs)))
+            });
+            g.finish();
+        }
 
         let mut g = c.benchmark_group(format!("encode/{n}"));
         g.bench_function("text", |b| {

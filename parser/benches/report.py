@@ -15,7 +15,7 @@ def mean_ns(group, bench):
     if not os.path.exists(path):
         return None
     with open(path) as f:
-        return json.load(f)["mean"]["point_estimate"]
+        return json.load(f)["median"]["point_estimate"]
 
 
 def throughput_bytes(group, bench):

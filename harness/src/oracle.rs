@@ -262,6 +262,52 @@ pub fn check_roundtrip_value<T: Roundtrip>(
     Ok((outcome, Some(value)))
 }
 
+/// Two implementations of one format (a fast decoder and a reference one) on the same input:
+/// both accept the same value, or both refuse it with the same error kind at the same position.
+/// Messages may differ. Returns the first target's outcome.
+pub fn check_differential<A, B>(a: &A, b: &B, input: &[u8]) -> Result<Outcome, Violation>
+where
+    A: Target,
+    B: Target<Output = A::Output>,
+    A::Output: PartialEq,
+{
+    let (a_outcome, a_value) = check(a, input)?;
+    let (b_outcome, b_value) = check(b, input)?;
+    let agree = match (&a_outcome, &b_outcome) {
+        (Outcome::Accepted, Outcome::Accepted) => a_value == b_value,
+        (
+            Outcome::Rejected {
+                kind: ka,
+                position: pa,
+                ..
+            },
+            Outcome::Rejected {
+                kind: kb,
+                position: pb,
+                ..
+            },
+        ) => ka == kb && pa == pb,
+        _ => false,
+    };
+    if !agree {
+        let detail = match (a_value, b_value) {
+            (Some(x), Some(y)) => format!(
+                "both accept, with different values:\n  {}: {x:?}\n  {}: {y:?}",
+                a.name(),
+                b.name()
+            ),
+            _ => format!("{}: {a_outcome}\n  {}: {b_outcome}", a.name(), b.name()),
+        };
+        return Err(Violation::new(
+            &format!("{}+{}", a.name(), b.name()),
+            ViolationKind::Disagreement,
+            detail,
+        )
+        .with_input(input));
+    }
+    Ok(a_outcome)
+}
+
 /// Two encodings of one model, read by two targets: both accept the same value, or both refuse
 /// with the same error kind.
 pub fn check_agree<A, B>(a: &A, a_input: &[u8], b: &B, b_input: &[u8]) -> Result<Outcome, Violation>

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use harness::corpus::{self, Expectations, Expected, Verdict};
-use harness::oracle::{check, check_agree, check_roundtrip};
+use harness::oracle::{check, check_agree, check_differential, check_roundtrip};
 use harness::{Outcome, Roundtrip, Target, ViolationKind};
 
 /// `key=value` lines. Bugs can be planted.
@@ -126,6 +126,45 @@ fn two_formats_must_agree() {
     // Lossy UTF-8 in one format and strict in the other: refused by one, accepted by the other.
     let v = check_agree(&Kv::default(), b"a=\xff", &Colon, b"a:\xff").unwrap_err();
     assert!(v.detail.contains("kv: rejected utf8"), "{}", v.detail);
+}
+
+/// A second `k=v` reader that reports syntax errors one line late: same kinds, other positions.
+struct KvOffByOne;
+impl Target for KvOffByOne {
+    type Output = BTreeMap<String, String>;
+    type Error = String;
+    fn name(&self) -> &'static str {
+        "kv_off_by_one"
+    }
+    fn parse(&self, input: &[u8]) -> Result<Self::Output, String> {
+        Kv::default()
+            .parse(input)
+            .map_err(|e| match e.split_once(':') {
+                Some((kind, line)) => format!("{kind}:{}", line.parse::<u32>().unwrap() + 1),
+                None => e,
+            })
+    }
+    fn error_kind(&self, e: &String) -> String {
+        Kv::default().error_kind(e)
+    }
+    fn error_position(&self, e: &String) -> Option<String> {
+        Kv::default().error_position(e)
+    }
+}
+
+#[test]
+fn two_implementations_must_agree_to_the_position() {
+    assert!(check_differential(&Kv::default(), &Kv::default(), b"a=1\nb").is_ok());
+    assert!(check_differential(&Kv::default(), &KvOffByOne, b"a=1\nb=2").is_ok());
+    // Same kind, different line: a disagreement here, though check_agree lets it pass.
+    assert!(check_agree(&Kv::default(), b"a=1\nb", &KvOffByOne, b"a=1\nb").is_ok());
+    let v = check_differential(&Kv::default(), &KvOffByOne, b"a=1\nb").unwrap_err();
+    assert_eq!(v.kind, ViolationKind::Disagreement);
+    assert!(
+        v.detail.contains("at line 2") && v.detail.contains("at line 3"),
+        "{}",
+        v.detail
+    );
 }
 
 #[test]

@@ -73,6 +73,14 @@ botfeat_target!(Text, "text", text::parse, |f| text::write(f)
     .map_err(|e| e.to_string()));
 botfeat_target!(Binary, "binary", binary::decode, |f| binary::encode(f)
     .map_err(|e| e.to_string()));
+// The binary decoder with bincode's own decoder reading the fields: the reference the fast
+// reader must agree with.
+botfeat_target!(
+    BinaryReference,
+    "binary_reference",
+    |b| binary::decode_reference_with(b, &Limits::DEFAULT),
+    |f| binary::encode(f).map_err(|e| e.to_string())
+);
 // Rows carry no serial: the target reads them with serial 0, and writes them back as rows.
 botfeat_target!(Rows, "rows", |b| rows::parse(b, 0), |f| Ok(
     rows::write_unchecked(f, None).into_bytes()

@@ -24,16 +24,20 @@ pub enum Target {
     Reload,
     /// Raw bytes into the `toml` crate: the harness serving another parser.
     TomlConfig,
+    /// Raw bytes into the binary decoder twice: its hand-written reader against bincode's own
+    /// decoder, which must agree to the error kind and position.
+    BinaryReference,
 }
 
 /// Every target.
-pub const ALL: [Target; 6] = [
+pub const ALL: [Target; 7] = [
     Target::ParseText,
     Target::ParseBinary,
     Target::IngestRows,
     Target::Roundtrip,
     Target::Reload,
     Target::TomlConfig,
+    Target::BinaryReference,
 ];
 
 impl Target {
@@ -46,6 +50,7 @@ impl Target {
             Target::Roundtrip => "roundtrip",
             Target::Reload => "reload",
             Target::TomlConfig => "toml_config",
+            Target::BinaryReference => "binary_reference",
         }
     }
 
@@ -68,6 +73,11 @@ impl Target {
             Target::TomlConfig => harness::oracle::check_roundtrip(&adapters::Toml, data),
             Target::Roundtrip => roundtrip(&mut Unstructured::new(data)),
             Target::Reload => crate::targets::reload::run(&mut Unstructured::new(data)),
+            Target::BinaryReference => harness::oracle::check_differential(
+                &adapters::Binary,
+                &adapters::BinaryReference,
+                data,
+            ),
         }
     }
 
@@ -77,7 +87,7 @@ impl Target {
         match self {
             Target::ParseText => crate::mutators::text(data, rng),
             Target::IngestRows => crate::mutators::rows(data, rng),
-            Target::ParseBinary => {
+            Target::ParseBinary | Target::BinaryReference => {
                 crate::mutators::binary(data, rng);
                 crate::mutators::fix_binary(data, rng);
             }

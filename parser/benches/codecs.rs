@@ -16,7 +16,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 
 #[path = "realistic.rs"]
 mod realistic;
-use realistic::{Inputs, PAIRS, realistic};
+use realistic::{Inputs, PAIRS, owned, realistic};
 
 fn codecs(c: &mut Criterion) {
     for n in [60usize, 200] {
@@ -39,9 +39,25 @@ fn codecs(c: &mut Criterion) {
         g.bench_function("binary", |b| {
             b.iter(|| binary::encode(black_box(&file)).unwrap())
         });
+        let base = owned(&file);
+        g.bench_function("baseline_serde_json", |b| {
+            b.iter(|| serde_json::to_vec(black_box(&base)).unwrap())
+        });
+        g.bench_function("baseline_bincode_serde", |b| {
+            b.iter(|| {
+                bincode::serde::encode_to_vec(black_box(&base), bincode::config::standard())
+                    .unwrap()
+            })
+        });
         g.finish();
 
         let mut g = c.benchmark_group(format!("runtime/{n}"));
+        // Reference points in the same run: what a plain serde loader spends decoding the file.
+        for pair in &PAIRS[..2] {
+            g.bench_function(pair.baseline, |b| {
+                b.iter(|| (pair.theirs)(black_box(&inputs)))
+            });
+        }
         g.bench_function("build_table", |b| {
             b.iter(|| FeatureTable::build(black_box(file.clone()), &Limits::DEFAULT).unwrap())
         });
@@ -82,6 +98,12 @@ fn scaling(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("text", n), &txt, |b, txt| {
             b.iter(|| text::parse(black_box(txt.as_bytes())).unwrap())
         });
+        let inputs = Inputs::new(&file);
+        for pair in &PAIRS[..2] {
+            g.bench_with_input(BenchmarkId::new(pair.baseline, n), &inputs, |b, i| {
+                b.iter(|| (pair.theirs)(black_box(i)))
+            });
+        }
     }
     g.finish();
     let mut g = c.benchmark_group("scaling_bytes");
@@ -111,6 +133,12 @@ fn scaling(c: &mut Criterion) {
             BenchmarkId::new("binary_long_strings", kib),
             &bin,
             |b, bin| b.iter(|| binary::decode(black_box(bin)).unwrap()),
+        );
+        let big_inputs = Inputs::new(&big);
+        g.bench_with_input(
+            BenchmarkId::new("baseline_bincode_serde_long_strings", kib),
+            &big_inputs,
+            |b, i| b.iter(|| (PAIRS[0].theirs)(black_box(i))),
         );
     }
     g.finish();

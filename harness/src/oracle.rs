@@ -271,8 +271,47 @@ where
     B: Target<Output = A::Output>,
     A::Output: PartialEq,
 {
-    let (a_outcome, a_value) = check(a, input)?;
-    let (b_outcome, b_value) = check(b, input)?;
+    let first = check(a, input)?;
+    let second = check(b, input)?;
+    same_result(a, first, b, second, Compare::KindAndPosition).map_err(|v| v.with_input(input))
+}
+
+/// Two encodings of one model, read by two targets: both accept the same value, or both refuse
+/// with the same error kind.
+pub fn check_agree<A, B>(a: &A, a_input: &[u8], b: &B, b_input: &[u8]) -> Result<Outcome, Violation>
+where
+    A: Target,
+    B: Target<Output = A::Output>,
+    A::Output: PartialEq,
+{
+    let first = check(a, a_input).map_err(|v| v.with_input(a_input))?;
+    let second = check(b, b_input).map_err(|v| v.with_input(b_input))?;
+    same_result(a, first, b, second, Compare::Kind)
+}
+
+/// How much of a refusal two targets must share.
+#[derive(Clone, Copy)]
+enum Compare {
+    /// The error kind (two formats: positions are in different inputs).
+    Kind,
+    /// The error kind and its position (two readers of the same input).
+    KindAndPosition,
+}
+
+/// The shared verdict of [`check_agree`] and [`check_differential`]: the same accepted value, or
+/// refusals that match as `compare` says. Returns the first outcome.
+fn same_result<A, B>(
+    a: &A,
+    (a_outcome, a_value): (Outcome, Option<A::Output>),
+    b: &B,
+    (b_outcome, b_value): (Outcome, Option<A::Output>),
+    compare: Compare,
+) -> Result<Outcome, Violation>
+where
+    A: Target,
+    B: Target<Output = A::Output>,
+    A::Output: PartialEq,
+{
     let agree = match (&a_outcome, &b_outcome) {
         (Outcome::Accepted, Outcome::Accepted) => a_value == b_value,
         (
@@ -286,54 +325,23 @@ where
                 position: pb,
                 ..
             },
-        ) => ka == kb && pa == pb,
+        ) => ka == kb && (matches!(compare, Compare::Kind) || pa == pb),
         _ => false,
     };
-    if !agree {
-        let detail = match (a_value, b_value) {
-            (Some(x), Some(y)) => format!(
-                "both accept, with different values:\n  {}: {x:?}\n  {}: {y:?}",
-                a.name(),
-                b.name()
-            ),
-            _ => format!("{}: {a_outcome}\n  {}: {b_outcome}", a.name(), b.name()),
-        };
-        return Err(Violation::new(
-            &format!("{}+{}", a.name(), b.name()),
-            ViolationKind::Disagreement,
-            detail,
-        )
-        .with_input(input));
+    if agree {
+        return Ok(a_outcome);
     }
-    Ok(a_outcome)
-}
-
-/// Two encodings of one model, read by two targets: both accept the same value, or both refuse
-/// with the same error kind.
-pub fn check_agree<A, B>(a: &A, a_input: &[u8], b: &B, b_input: &[u8]) -> Result<Outcome, Violation>
-where
-    A: Target,
-    B: Target<Output = A::Output>,
-    A::Output: PartialEq,
-{
-    let (a_outcome, a_value) = check(a, a_input).map_err(|v| v.with_input(a_input))?;
-    let (b_outcome, b_value) = check(b, b_input).map_err(|v| v.with_input(b_input))?;
-    let pair = format!("{}+{}", a.name(), b.name());
-    let agree = match (&a_outcome, &b_outcome) {
-        (Outcome::Accepted, Outcome::Accepted) => a_value == b_value,
-        (Outcome::Rejected { kind: ka, .. }, Outcome::Rejected { kind: kb, .. }) => ka == kb,
-        _ => false,
+    let detail = match (a_value, b_value) {
+        (Some(x), Some(y)) => format!(
+            "both accept, with different values:\n  {}: {x:?}\n  {}: {y:?}",
+            a.name(),
+            b.name()
+        ),
+        _ => format!("{}: {a_outcome}\n  {}: {b_outcome}", a.name(), b.name()),
     };
-    if !agree {
-        let detail = match (a_value, b_value) {
-            (Some(x), Some(y)) => format!(
-                "both accept, with different values:\n  {}: {x:?}\n  {}: {y:?}",
-                a.name(),
-                b.name()
-            ),
-            _ => format!("{}: {a_outcome}\n  {}: {b_outcome}", a.name(), b.name()),
-        };
-        return Err(Violation::new(&pair, ViolationKind::Disagreement, detail));
-    }
-    Ok(a_outcome)
+    Err(Violation::new(
+        &format!("{}+{}", a.name(), b.name()),
+        ViolationKind::Disagreement,
+        detail,
+    ))
 }

@@ -83,6 +83,14 @@ pub fn limit(bound: usize) -> Limit {
     }
 }
 
+/// Lifts any cap at once (the crash path: a panic report must be able to allocate).
+pub fn lift() {
+    #[cfg(feature = "count-alloc")]
+    {
+        let _ = ALLOC.set_limit(usize::MAX);
+    }
+}
+
 impl Drop for Limit {
     fn drop(&mut self) {
         #[cfg(feature = "count-alloc")]

@@ -13,6 +13,7 @@
 
 pub mod alloc;
 pub mod corpus;
+pub mod crash;
 pub mod dict;
 pub mod drive;
 pub mod hunt;
@@ -22,5 +23,5 @@ pub mod smoke;
 pub mod stack;
 mod target;
 
-pub use oracle::{Budget, Outcome, Violation, ViolationKind};
+pub use oracle::{Budget, Expected, Outcome, Violation, ViolationKind};
 pub use target::{Roundtrip, Target};

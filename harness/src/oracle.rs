@@ -90,8 +90,10 @@ pub enum ViolationKind {
     EncodeFailed,
     /// The re-encoded value parsed to something else, or was refused.
     RoundtripMismatch,
-    /// Encoding, parsing and encoding again did not give the same bytes.
+    /// The encoder and an independent reference writer wrote different bytes for one value.
     NotCanonical,
+    /// The target's verdict differs from the one an independent reference gives.
+    WrongVerdict,
     /// Two formats of the same model disagree.
     Disagreement,
     /// An outcome other than the one a corpus case expects.
@@ -221,16 +223,27 @@ pub fn check_roundtrip_value<T: Roundtrip>(
     let Some(value) = value else {
         return Ok((outcome, None));
     };
+    check_reencode(target, &value, input.len())?;
+    Ok((outcome, Some(value)))
+}
+
+/// The roundtrip oracle for a value a target accepted from an input of `len` bytes: it encodes,
+/// the encoding parses back to the same value, and (where the target has an independent
+/// reference writer) both writers give the same bytes.
+pub fn check_reencode<T: Roundtrip>(
+    target: &T,
+    value: &T::Output,
+    len: usize,
+) -> Result<(), Violation> {
     let name = target.name();
     let budget = target.budget();
-    let encoded =
-        guarded(name, &budget, input.len(), || target.encode(&value))?.map_err(|why| {
-            Violation::new(
-                name,
-                ViolationKind::EncodeFailed,
-                format!("accepted, but cannot be encoded again: {why}"),
-            )
-        })?;
+    let encoded = guarded(name, &budget, len, || target.encode(value))?.map_err(|why| {
+        Violation::new(
+            name,
+            ViolationKind::EncodeFailed,
+            format!("accepted, but cannot be encoded again: {why}"),
+        )
+    })?;
     let (_, again) = check(target, &encoded).map_err(|v| v.with_input(&encoded))?;
     let Some(again) = again else {
         let (outcome, _) = check(target, &encoded)?;
@@ -241,7 +254,7 @@ pub fn check_roundtrip_value<T: Roundtrip>(
         )
         .with_input(&encoded));
     };
-    if !target.same(&value, &again) {
+    if !target.same(value, &again) {
         return Err(Violation::new(
             name,
             ViolationKind::RoundtripMismatch,
@@ -249,17 +262,89 @@ pub fn check_roundtrip_value<T: Roundtrip>(
         )
         .with_input(&encoded));
     }
-    let encoded_again = guarded(name, &budget, encoded.len(), || target.encode(&again))?
-        .map_err(|why| Violation::new(name, ViolationKind::EncodeFailed, why))?;
-    if encoded_again != encoded {
-        return Err(Violation::new(
-            name,
-            ViolationKind::NotCanonical,
-            "encode(parse(encode(v))) differs from encode(v)",
-        )
-        .with_input(&encoded));
+    if let Some(reference) = target.reference_encode(value) {
+        if reference != encoded {
+            return Err(Violation::new(
+                name,
+                ViolationKind::NotCanonical,
+                format!(
+                    "the encoder and the reference writer differ on the accepted value\n  encoder:   b{:?}\n  reference: b{:?}",
+                    String::from_utf8_lossy(&encoded),
+                    String::from_utf8_lossy(&reference)
+                ),
+            )
+            .with_input(&encoded));
+        }
     }
-    Ok((outcome, Some(value)))
+    Ok(())
+}
+
+/// What an independent reference (a second implementation written from the specification, or
+/// the outcome a mutation implies) says a target must do with an input.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expected<V> {
+    /// Accept it as this value.
+    Accept(V),
+    /// Refuse it with this error kind, at this position when the specification fixes one.
+    Refuse {
+        /// [`Target::error_kind`].
+        kind: String,
+        /// [`Target::error_position`], or `None` to accept any position.
+        position: Option<String>,
+    },
+}
+
+/// [`check`], and the outcome must be what `expected` says: the same value ([`Roundtrip::same`]
+/// where the target has one, `==` here), or a refusal of the same kind (at the same position,
+/// when one is expected). This is the oracle that judges a target from outside: the
+/// expectation never comes from the code under test.
+pub fn check_expected<T>(
+    target: &T,
+    input: &[u8],
+    expected: &Expected<T::Output>,
+) -> Result<(Outcome, Option<T::Output>), Violation>
+where
+    T: Target,
+    T::Output: PartialEq,
+{
+    let (outcome, value) = check(target, input)?;
+    let ok = match (expected, &outcome, &value) {
+        (Expected::Accept(want), Outcome::Accepted, Some(got)) => want == got,
+        (
+            Expected::Refuse { kind, position },
+            Outcome::Rejected {
+                kind: got_kind,
+                position: got_position,
+                ..
+            },
+            _,
+        ) => kind == got_kind && (position.is_none() || position == got_position),
+        _ => false,
+    };
+    if ok {
+        return Ok((outcome, value));
+    }
+    let want = match expected {
+        Expected::Accept(v) => format!("accepted as {v:?}"),
+        Expected::Refuse {
+            kind,
+            position: Some(p),
+        } => format!("rejected {kind} at {p}"),
+        Expected::Refuse {
+            kind,
+            position: None,
+        } => format!("rejected {kind}"),
+    };
+    let got = match &value {
+        Some(v) => format!("accepted as {v:?}"),
+        None => outcome.summary(),
+    };
+    Err(Violation::new(
+        target.name(),
+        ViolationKind::WrongVerdict,
+        format!("the reference says: {want}\n  the target did: {got}"),
+    )
+    .with_input(input))
 }
 
 /// Two implementations of one format (a fast decoder and a reference one) on the same input:

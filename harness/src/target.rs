@@ -37,7 +37,16 @@ pub trait Roundtrip: Target {
     /// The canonical encoding of `value`, or why this format cannot carry it.
     fn encode(&self, value: &Self::Output) -> Result<Vec<u8>, String>;
 
-    /// Whether two parsed values are the same (for most targets `a == b`; a format with NaN may
-    /// compare encodings instead).
+    /// Whether two parsed values are the same (for most targets `a == b`; a format with NaN
+    /// compares its floats bit for bit). Never by comparing [`Roundtrip::encode`]'s output: the
+    /// roundtrip oracle must not judge the encoder with the encoder.
     fn same(&self, a: &Self::Output, b: &Self::Output) -> bool;
+
+    /// The canonical encoding of `value` by a second, independent writer (one written from the
+    /// format's specification, not calling [`Roundtrip::encode`]), or `None` where there is none
+    /// or it cannot carry the value. When given, the roundtrip oracle requires both writers to
+    /// produce the same bytes ([`ViolationKind::NotCanonical`](crate::ViolationKind::NotCanonical)).
+    fn reference_encode(&self, _value: &Self::Output) -> Option<Vec<u8>> {
+        None
+    }
 }

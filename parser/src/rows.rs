@@ -75,6 +75,19 @@ pub fn parse_with(input: &[u8], serial: u64, limits: &Limits) -> Result<FeatureF
         let at = Position::Row(row);
         // The 201st row is refused before it is even decoded.
         set.check_room().map_err(|p| p.at(at))?;
+        // serde's derived reader also takes a struct from a JSON array of its fields in order;
+        // a row is an object, so an array is refused as the wrong type of value.
+        if line
+            .iter()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            == Some(&b'[')
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                at,
+                "found a JSON array: expected one JSON object per line",
+            ));
+        }
         let parsed: Row<'_> = serde_json::from_slice(line).map_err(|e| json_error(&e, at))?;
         // Name, then type, then default: the order every format checks a feature in, so the
         // same bad model gets the same error kind from each.

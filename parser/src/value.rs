@@ -53,6 +53,13 @@ fn parse_int<T: Int>(ty: FeatureType, text: &str) -> Result<T, Problem> {
             &format!("an integer from {} to {}", T::MIN, T::MAX),
         ));
     }
+    // `-0` is 0, which every integer type holds: Rust's parser refuses a sign on an unsigned
+    // type, so an all-zero magnitude is read without it.
+    let text = if digits.bytes().all(|b| b == b'0') {
+        "0"
+    } else {
+        text
+    };
     text.parse::<T>().map_err(|_| {
         Problem::new(
             ErrorKind::ValueOutOfRange,

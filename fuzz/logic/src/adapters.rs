@@ -33,7 +33,7 @@ pub fn load_like_the_edge(file: FeatureFile) -> Result<(), String> {
 }
 
 macro_rules! botfeat_target {
-    ($ty:ident, $name:literal, $parse:expr, $encode:expr) => {
+    ($ty:ident, $name:literal, $parse:expr, $encode:expr, $reference:expr) => {
         #[doc = concat!("The `", $name, "` decoder.")]
         #[derive(Clone, Copy, Debug, Default)]
         pub struct $ty;
@@ -64,27 +64,49 @@ macro_rules! botfeat_target {
             fn same(&self, a: &FeatureFile, b: &FeatureFile) -> bool {
                 a == b
             }
+            fn reference_encode(&self, value: &FeatureFile) -> Option<Vec<u8>> {
+                let reference: fn(&FeatureFile) -> Option<Vec<u8>> = $reference;
+                reference(value)
+            }
         }
     };
 }
 
-botfeat_target!(Text, "text", text::parse, |f| text::write(f)
-    .map(String::into_bytes)
-    .map_err(|e| e.to_string()));
-botfeat_target!(Binary, "binary", binary::decode, |f| binary::encode(f)
-    .map_err(|e| e.to_string()));
+// The reference writers are the test kit's, written from docs/FORMAT.md: botfeat's writers must
+// give the same bytes for every value its readers accept.
+botfeat_target!(
+    Text,
+    "text",
+    text::parse,
+    |f| text::write(f)
+        .map(String::into_bytes)
+        .map_err(|e| e.to_string()),
+    |f| testkit::text::can_carry(f).then(|| testkit::text::write(f).into_bytes())
+);
+botfeat_target!(
+    Binary,
+    "binary",
+    binary::decode,
+    |f| binary::encode(f).map_err(|e| e.to_string()),
+    |f| Some(testkit::binary::encode(f))
+);
 // The binary decoder with bincode's own decoder reading the fields: the reference the fast
 // reader must agree with.
 botfeat_target!(
     BinaryReference,
     "binary_reference",
     |b| binary::decode_reference_with(b, &Limits::DEFAULT),
-    |f| binary::encode(f).map_err(|e| e.to_string())
+    |f| binary::encode(f).map_err(|e| e.to_string()),
+    |f| Some(testkit::binary::encode(f))
 );
 // Rows carry no serial: the target reads them with serial 0, and writes them back as rows.
-botfeat_target!(Rows, "rows", |b| rows::parse(b, 0), |f| Ok(
-    rows::write_unchecked(f, None).into_bytes()
-));
+botfeat_target!(
+    Rows,
+    "rows",
+    |b| rows::parse(b, 0),
+    |f| Ok(rows::write_unchecked(f, None).into_bytes()),
+    |f| Some(testkit::rows::write(f, testkit::rows::Style::default()).into_bytes())
+);
 
 /// The `toml` crate, as a second client of the harness: the whole adapter.
 #[derive(Clone, Copy, Debug, Default)]
@@ -118,8 +140,40 @@ impl Roundtrip for Toml {
             .map(String::into_bytes)
             .map_err(|e| e.to_string())
     }
-    // Compare encodings: `nan` is a TOML float and NaN != NaN.
+    // Values, with floats compared bit for bit (`nan` is a TOML float and NaN != NaN) — never
+    // the encodings, which would judge the encoder with itself.
     fn same(&self, a: &toml::Table, b: &toml::Table) -> bool {
-        toml::to_string(a).ok() == toml::to_string(b).ok()
+        same_table(a, b)
+    }
+}
+
+fn same_table(a: &toml::Table, b: &toml::Table) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b.iter())
+            .all(|((ka, va), (kb, vb))| ka == kb && same_toml(va, vb))
+}
+
+fn same_toml(a: &toml::Value, b: &toml::Value) -> bool {
+    use toml::Value as V;
+    match (a, b) {
+        (V::Float(x), V::Float(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+        (V::Array(x), V::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_toml(p, q))
+        }
+        (V::Table(x), V::Table(y)) => same_table(x, y),
+        _ => a == b,
+    }
+}
+
+/// What the test kit's reference says a botfeat target must do, in the harness's terms: the
+/// same model, or the same error kind at the same position.
+pub fn expected(verdict: testkit::Verdict) -> harness::Expected<FeatureFile> {
+    match verdict {
+        Ok(file) => harness::Expected::Accept(file),
+        Err(refusal) => harness::Expected::Refuse {
+            kind: refusal.kind.name().to_string(),
+            position: Some(refusal.position.to_string()),
+        },
     }
 }

@@ -17,6 +17,7 @@ pub use targets::{ALL, Target};
 /// The body of every `fuzz_target!`: run the target's oracles with the heap cap on (libFuzzer
 /// runs one input at a time), and crash on a violation.
 pub fn fuzz_one(target: Target, data: &[u8]) {
+    harness::crash::install();
     harness::alloc::enforce();
     harness::drive::fuzz(target.run(data));
 }

@@ -53,18 +53,10 @@ pub fn valid_feature_file(u: &mut Unstructured<'_>) -> Result<FeatureFile> {
         if let FeatureType::Str(n) = &mut f.ty {
             *n = (*n).clamp(1, 4096);
         }
-        if f.default.as_ref().is_some_and(|v| {
-            botfeat::FeatureFile {
-                serial: 0,
-                features: vec![Feature {
-                    name: "x".into(),
-                    ty: f.ty,
-                    default: Some(v.clone()),
-                }],
-            }
-            .validate(&botfeat::Limits::DEFAULT)
-            .is_err()
-        }) {
+        if f.default
+            .as_ref()
+            .is_some_and(|v| testkit::spec::check_value(v, f.ty).is_err())
+        {
             f.default = None;
         }
     }
@@ -122,6 +114,9 @@ fn value(u: &mut Unstructured<'_>, ty: FeatureType) -> Result<Value> {
             _ => Value::Bool(true),
         });
     }
+    if u.ratio(1u8, 6)? {
+        return boundary(u, ty);
+    }
     Ok(match ty {
         FeatureType::Bool => Value::Bool(u.arbitrary()?),
         FeatureType::U8 => Value::U8(u.arbitrary()?),
@@ -178,4 +173,76 @@ fn value(u: &mut Unstructured<'_>, ty: FeatureType) -> Result<Value> {
             Value::Str(s)
         }
     })
+}
+
+/// A value at its type's edge, or just past it in a wider type: what a wrapping, saturating or
+/// truncating reader gets wrong. Text and rows spell it as a number for the feature's type
+/// (`default=256` on a `u8`), so the reader must refuse it as out of range.
+fn boundary(u: &mut Unstructured<'_>, ty: FeatureType) -> Result<Value> {
+    let pick =
+        |u: &mut Unstructured<'_>, values: &[Value]| -> Result<Value> { u.choose(values).cloned() };
+    match ty {
+        FeatureType::Bool => pick(u, &[Value::Bool(false), Value::U8(1)]),
+        FeatureType::U8 => pick(
+            u,
+            &[
+                Value::U8(255),
+                Value::U16(256),
+                Value::I64(-1),
+                Value::U16(65535),
+            ],
+        ),
+        FeatureType::U16 => pick(
+            u,
+            &[
+                Value::U16(65535),
+                Value::U32(65536),
+                Value::I64(-1),
+                Value::U32(u32::MAX),
+            ],
+        ),
+        FeatureType::U32 => pick(
+            u,
+            &[
+                Value::U32(u32::MAX),
+                Value::U64(1 << 32),
+                Value::I64(-1),
+                Value::U64(u64::MAX),
+            ],
+        ),
+        FeatureType::U64 => pick(
+            u,
+            &[Value::U64(u64::MAX), Value::I64(-1), Value::I64(i64::MIN)],
+        ),
+        FeatureType::I64 => pick(
+            u,
+            &[
+                Value::I64(i64::MIN),
+                Value::I64(i64::MAX),
+                Value::U64(1 << 63),
+                Value::U64(u64::MAX),
+            ],
+        ),
+        FeatureType::F32 => pick(
+            u,
+            &[
+                Value::F32(f32::MAX),
+                Value::F64(3.5e38),
+                Value::F64(1e-46),
+                Value::F32(-0.0),
+            ],
+        ),
+        FeatureType::F64 => pick(
+            u,
+            &[Value::F64(f64::MAX), Value::F64(-0.0), Value::F64(5e-324)],
+        ),
+        FeatureType::Ip => pick(
+            u,
+            &[
+                Value::Ip(IpAddr::V4(Ipv4Addr::BROADCAST)),
+                Value::Ip(IpAddr::V6(Ipv6Addr::from(0xffff_0102_0304u128))),
+            ],
+        ),
+        FeatureType::Str(n) => Ok(Value::Str("x".repeat(usize::from(n).min(4097)))),
+    }
 }

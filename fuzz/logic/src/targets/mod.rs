@@ -2,8 +2,8 @@
 //! one never re-routes a saved corpus.
 
 use arbitrary::Unstructured;
-use botfeat::{FeatureFile, Limits, binary, rows, text};
-use harness::oracle::{check, check_agree, check_roundtrip_value};
+use botfeat::{FeatureFile, binary, text};
+use harness::oracle::{check_expected, check_reencode};
 use harness::{Outcome, Violation, ViolationKind};
 
 use crate::adapters::{self, load_like_the_edge};
@@ -67,9 +67,18 @@ impl Target {
     /// Runs every oracle of the target on one input.
     pub fn run(self, data: &[u8]) -> Result<Outcome, Violation> {
         match self {
-            Target::ParseText => raw(&adapters::Text, data),
-            Target::ParseBinary => raw(&adapters::Binary, data),
-            Target::IngestRows => raw(&adapters::Rows, data),
+            Target::ParseText => raw(&adapters::Text, data, testkit::text::read),
+            Target::ParseBinary => {
+                let outcome = raw(&adapters::Binary, data, testkit::binary::read)?;
+                // And the fast wire reader against bincode's own decoder, to the position.
+                harness::oracle::check_differential(
+                    &adapters::Binary,
+                    &adapters::BinaryReference,
+                    data,
+                )?;
+                Ok(outcome)
+            }
+            Target::IngestRows => raw(&adapters::Rows, data, rows_reference),
             Target::TomlConfig => harness::oracle::check_roundtrip(&adapters::Toml, data),
             Target::Roundtrip => roundtrip(&mut Unstructured::new(data)),
             Target::Reload => crate::targets::reload::run(&mut Unstructured::new(data)),
@@ -97,121 +106,116 @@ impl Target {
     }
 }
 
-/// A raw decoder: no panic, budget, roundtrip of what it accepts, and what it accepts loads at
-/// the edge.
-fn raw<T>(target: &T, data: &[u8]) -> Result<Outcome, Violation>
+/// A raw decoder, judged from outside: the test kit's reference reader (written from
+/// docs/FORMAT.md) decides accept — with the exact value — or refuse — with the kind and position;
+/// no panic, within budget; what it accepts re-encodes to the reference writer's bytes and back;
+/// and what it accepts loads at the edge.
+fn raw<T>(
+    target: &T,
+    data: &[u8],
+    reference: fn(&[u8]) -> testkit::Verdict,
+) -> Result<Outcome, Violation>
 where
     T: harness::Roundtrip<Output = FeatureFile>,
 {
-    let (outcome, value) = check_roundtrip_value(target, data)?;
+    let expected = adapters::expected(reference(data));
+    let (outcome, value) = check_expected(target, data, &expected)?;
     if let Some(file) = value {
+        check_reencode(target, &file, data.len())?;
         load_like_the_edge(file)
             .map_err(|e| Violation::new(target.name(), ViolationKind::Invariant, e))?;
     }
     Ok(outcome)
 }
 
-/// Whether the text writer says exactly what the model says: names it can tokenize, defaults of
-/// their feature's type (text has no value types), lines and size within the text limits.
-fn text_is_faithful(file: &FeatureFile, text: &str, binary: &[u8]) -> bool {
-    let limits = Limits::DEFAULT;
-    let names_ok = file.features.iter().all(|f| {
-        !f.name.is_empty()
-            && !f
-                .name
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || c == '#' || c == '"')
-    });
-    let defaults_typed = file
-        .features
-        .iter()
-        .all(|f| f.default.as_ref().is_none_or(|v| v.has_type(f.ty)));
-    names_ok
-        && defaults_typed
-        && text.lines().all(|l| l.len() <= limits.max_line_len)
-        && text.len() <= limits.max_file_size
-        && binary.len() <= limits.max_file_size
+fn rows_reference(data: &[u8]) -> testkit::Verdict {
+    testkit::rows::read(data, 0)
 }
 
+/// `roundtrip`: a generated model, valid or not, written by the test kit's encoders (text,
+/// rows in several spellings, binary with its CRC from crc32fast), read by botfeat. Expected:
+/// the test kit's reference reader on the same bytes; for binary, which carries every model
+/// exactly, also the spec validator's verdict on the model. botfeat's own writers must refuse
+/// exactly the invalid models and write the reference's bytes for the valid ones.
 fn roundtrip(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
+    let name = "roundtrip";
     let Ok(model) = model::feature_file(u) else {
         return Ok(Outcome::Accepted);
     };
-    let name = "roundtrip";
-    let text_bytes = text::write_unchecked(&model);
-    let bin_bytes = binary::encode_unchecked(&model);
-    let rows_bytes = rows::write_unchecked(&model, Some("default"));
-    // What the decoder must say: the size check comes before anything in the payload.
-    let expected = if bin_bytes.len() > Limits::DEFAULT.max_file_size {
-        Err(botfeat::Error::new(
-            botfeat::ErrorKind::FileTooLarge,
-            botfeat::Position::File,
-            "over the size limit",
-        ))
-    } else {
-        model.validate(&Limits::DEFAULT)
+    let style = testkit::rows::Style {
+        bare_numbers: u.arbitrary().unwrap_or(false),
+        wrapped_types: u.arbitrary().unwrap_or(false),
+        database: u.arbitrary().unwrap_or(false),
     };
-    // Binary carries every model exactly: it must accept the valid ones bit for bit and refuse
-    // the others with the kind validate() names.
-    let (bin_outcome, bin_value) =
-        check(&adapters::Binary, &bin_bytes).map_err(|v| v.with_input(&bin_bytes))?;
-    match (&expected, &bin_value) {
-        (Ok(()), Some(v)) if *v == model => {}
-        (Err(e), None) if matches!(&bin_outcome, Outcome::Rejected { kind, .. } if kind == e.kind().name()) =>
-            {}
-        _ => {
-            return Err(Violation::new(
-                name,
-                ViolationKind::Disagreement,
-                format!(
-                    "model validates as {:?}, binary gives {bin_outcome} (value equal: {})",
-                    expected.as_ref().map_err(|e| e.kind()),
-                    bin_value.as_ref() == Some(&model)
-                ),
-            )
-            .with_input(&bin_bytes));
+    let disagree = |detail: String, input: &[u8]| {
+        Violation::new(name, ViolationKind::WrongVerdict, detail).with_input(input)
+    };
+    let valid = testkit::spec::validate(&model);
+    let bin = testkit::binary::encode(&model);
+    let fits = bin.len() <= testkit::spec::MAX_FILE_SIZE;
+    let bin_verdict = testkit::binary::read(&bin);
+    // The reference must agree with itself before it judges anyone.
+    let consistent = match (&valid, &bin_verdict) {
+        _ if !fits => {
+            bin_verdict.as_ref().err().map(|r| r.kind) == Some(botfeat::ErrorKind::FileTooLarge)
         }
+        (Ok(()), Ok(read)) => *read == model,
+        (Err(e), Err(r)) => e.kind == r.kind,
+        _ => false,
+    };
+    if !consistent {
+        return Err(disagree(
+            format!("test kit: the validator says {valid:?}, its binary reader {bin_verdict:?}"),
+            &bin,
+        ));
     }
+    let (bin_outcome, bin_value) =
+        check_expected(&adapters::Binary, &bin, &adapters::expected(bin_verdict))?;
     if let Some(v) = bin_value {
         load_like_the_edge(v).map_err(|e| Violation::new(name, ViolationKind::Invariant, e))?;
     }
-    // Text and rows, where they can say what the model says, agree with binary.
-    if text_is_faithful(&model, &text_bytes, &bin_bytes) {
-        check_agree(
-            &adapters::Binary,
-            &bin_bytes,
+    // botfeat's writers refuse exactly the invalid models, and write the reference's bytes.
+    let writer_ok = valid.is_ok() && fits;
+    match binary::encode(&model) {
+        Ok(bytes) if writer_ok && bytes == bin => {}
+        Err(_) if !writer_ok => {}
+        other => {
+            return Err(disagree(
+                format!(
+                    "binary::encode gives {:?} for a model the spec finds {valid:?} (fits: {fits})",
+                    other.as_ref().map(|b| b == &bin).map_err(|e| e.kind())
+                ),
+                &bin,
+            ));
+        }
+    }
+    if testkit::text::can_carry(&model) {
+        let text_bytes = testkit::text::write(&model);
+        check_expected(
             &adapters::Text,
             text_bytes.as_bytes(),
+            &adapters::expected(testkit::text::read(text_bytes.as_bytes())),
         )?;
-        if expected.is_ok() {
-            // Valid and faithful: the unchecked writer wrote canonical text.
-            let canonical = text::write(&model)
-                .map_err(|e| Violation::new(name, ViolationKind::EncodeFailed, e.to_string()))?;
-            if canonical != text_bytes {
-                return Err(Violation::new(
-                    name,
-                    ViolationKind::NotCanonical,
-                    "write and write_unchecked differ on a valid model",
+        match text::write(&model) {
+            Ok(t) if writer_ok && t == text_bytes => {}
+            Err(_) if !writer_ok => {}
+            other => {
+                return Err(disagree(
+                    format!(
+                        "text::write gives {:?} for a model the spec finds {valid:?}",
+                        other.as_ref().map_err(|e| e.kind())
+                    ),
+                    text_bytes.as_bytes(),
                 ));
             }
         }
-        let mut serial_zero = model.clone();
-        serial_zero.serial = 0;
-        let bin_zero = binary::encode_unchecked(&serial_zero);
-        if rows_bytes.len() <= Limits::DEFAULT.max_file_size {
-            check_agree(
-                &adapters::Binary,
-                &bin_zero,
-                &adapters::Rows,
-                rows_bytes.as_bytes(),
-            )?;
-        }
-    } else {
-        check(&adapters::Text, text_bytes.as_bytes())
-            .map_err(|v| v.with_input(text_bytes.as_bytes()))?;
-        check(&adapters::Rows, rows_bytes.as_bytes())
-            .map_err(|v| v.with_input(rows_bytes.as_bytes()))?;
     }
+    let rows_bytes = testkit::rows::write(&model, style);
+    check_expected(
+        &adapters::Rows,
+        rows_bytes.as_bytes(),
+        &adapters::expected(testkit::rows::read(rows_bytes.as_bytes(), 0)),
+    )?;
     Ok(bin_outcome)
 }
 

@@ -36,7 +36,7 @@ pub fn fuzz_mutate(
     let mut fix_rng = rng.fork();
     let mut fix_binary = |buf: &mut Vec<u8>| mutators::fix_binary(buf, &mut fix_rng);
     let fix: Option<harness::mutate::Fix<'_>> = match target {
-        Target::ParseBinary | Target::BinaryReference => Some(&mut fix_binary),
+        Target::ParseBinary => Some(&mut fix_binary),
         _ => None,
     };
     harness::mutate::custom_mutate(

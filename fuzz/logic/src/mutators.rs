@@ -1,7 +1,7 @@
 //! botfeat's domain mutations, on top of the harness's config-format ones. Used by the
 //! `fuzz_mutator!` of the raw targets and by the smoke tests.
 
-use botfeat::{Feature, FeatureType, Value, binary};
+use botfeat::{Feature, FeatureType, Value};
 use fastrand::Rng;
 use harness::mutate;
 
@@ -30,11 +30,12 @@ pub fn rows(data: &mut Vec<u8>, rng: &mut Rng) {
     }
 }
 
-/// Binary: on a file that decodes, structural changes to the model written back by the raw
-/// encoder (every feature twice, 150–250 more features, one duplicate, a wrong-typed default);
+/// Binary: on a file the test kit's reader accepts, structural changes to the model written back
+/// by the test kit's encoder (every feature twice, 150–250 more features, one duplicate anywhere,
+/// a wrong-typed default) — the library's own codec is never used to make its inputs;
 /// otherwise the harness's byte mutations (inflated length prefixes and varints, repeats).
 pub fn binary(data: &mut Vec<u8>, rng: &mut Rng) {
-    if let Ok(mut file) = binary::decode(data) {
+    if let Ok(mut file) = testkit::binary::read(data) {
         match rng.u8(..4) {
             0 => {
                 let copy = file.features.clone();
@@ -59,7 +60,8 @@ pub fn binary(data: &mut Vec<u8>, rng: &mut Rng) {
                     .get(rng.usize(..file.features.len().max(1)))
                     .cloned()
                 {
-                    file.features.push(f);
+                    let at = rng.usize(..=file.features.len());
+                    file.features.insert(at, f);
                 }
             }
             _ => {
@@ -69,7 +71,7 @@ pub fn binary(data: &mut Vec<u8>, rng: &mut Rng) {
                 }
             }
         }
-        *data = binary::encode_unchecked(&file);
+        *data = testkit::binary::encode(&file);
         return;
     }
     match rng.u8(..3) {
@@ -82,16 +84,11 @@ pub fn binary(data: &mut Vec<u8>, rng: &mut Rng) {
 /// Repairs a binary file's length and CRC after a mutation (most of the time), so mutations
 /// reach the payload decoder instead of dying at the checksum.
 pub fn fix_binary(data: &mut Vec<u8>, rng: &mut Rng) {
-    if rng.u8(..8) == 0 || !data.starts_with(&binary::MAGIC) || data.len() < binary::HEADER_LEN {
-        return;
+    // Seven times in eight: the length and CRC of the test kit's framing, computed from the bytes
+    // with crc32fast — never the library's own `frame()`, whose bug would be inherited.
+    if rng.u8(..8) != 0 {
+        testkit::binary::reframe(data);
     }
-    let payload = data.get(binary::HEADER_LEN..).unwrap_or_default().to_vec();
-    let mut framed = binary::frame(&payload);
-    // Keep the (possibly mutated) version and flags: only length and CRC are repaired.
-    if let (Some(dst), Some(src)) = (framed.get_mut(4..8), data.get(4..8)) {
-        dst.copy_from_slice(src);
-    }
-    *data = framed;
 }
 
 /// TOML: the harness's generic mutations, with `[` and `{` runs for nesting.

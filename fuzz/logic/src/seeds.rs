@@ -338,12 +338,5 @@ pub fn all() -> Vec<(Target, Vec<u8>, &'static str)> {
         b"a = 1\na = 2\n".to_vec(),
         "duplicate key",
     ));
-    // The binary reader's differential target starts from every binary seed.
-    let binary: Vec<_> = out
-        .iter()
-        .filter(|(t, _, _)| *t == Target::ParseBinary)
-        .map(|(_, bytes, note)| (Target::BinaryReference, bytes.clone(), *note))
-        .collect();
-    out.extend(binary);
     out
 }

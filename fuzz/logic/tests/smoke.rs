@@ -80,11 +80,6 @@ fn toml_config() {
 }
 
 #[test]
-fn binary_reference() {
-    smoke(Target::BinaryReference, 300);
-}
-
-#[test]
 fn every_target_has_a_smoke_test_and_a_corpus() {
     let this = include_str!("smoke.rs");
     for t in ALL {

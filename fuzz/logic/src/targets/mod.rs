@@ -24,20 +24,16 @@ pub enum Target {
     Reload,
     /// Raw bytes into the `toml` crate: the harness serving another parser.
     TomlConfig,
-    /// Raw bytes into the binary decoder twice: its hand-written reader against bincode's own
-    /// decoder, which must agree to the error kind and position.
-    BinaryReference,
 }
 
 /// Every target.
-pub const ALL: [Target; 7] = [
+pub const ALL: [Target; 6] = [
     Target::ParseText,
     Target::ParseBinary,
     Target::IngestRows,
     Target::Roundtrip,
     Target::Reload,
     Target::TomlConfig,
-    Target::BinaryReference,
 ];
 
 impl Target {
@@ -50,7 +46,6 @@ impl Target {
             Target::Roundtrip => "roundtrip",
             Target::Reload => "reload",
             Target::TomlConfig => "toml_config",
-            Target::BinaryReference => "binary_reference",
         }
     }
 
@@ -82,11 +77,6 @@ impl Target {
             Target::TomlConfig => harness::oracle::check_roundtrip(&adapters::Toml, data),
             Target::Roundtrip => roundtrip(&mut Unstructured::new(data)),
             Target::Reload => crate::targets::reload::run(&mut Unstructured::new(data)),
-            Target::BinaryReference => harness::oracle::check_differential(
-                &adapters::Binary,
-                &adapters::BinaryReference,
-                data,
-            ),
         }
     }
 
@@ -96,7 +86,7 @@ impl Target {
         match self {
             Target::ParseText => crate::mutators::text(data, rng),
             Target::IngestRows => crate::mutators::rows(data, rng),
-            Target::ParseBinary | Target::BinaryReference => {
+            Target::ParseBinary => {
                 crate::mutators::binary(data, rng);
                 crate::mutators::fix_binary(data, rng);
             }

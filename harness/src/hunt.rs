@@ -6,34 +6,191 @@
 //!     harness::hunt::mutate(data, size, max_size, seed, libfuzzer_sys::fuzzer_mutate)
 //! });
 //! ```
-//! `harness/hunt DIR` then runs it for a budget, confirms a stack overflow by amplification,
-//! minimizes what it finds and writes it as a regression case.
+//! `harness hunt DIR` then runs it for a budget, confirms what it finds, minimizes it and writes
+//! it as a regression case.
+//!
+//! Speed is the point of this module: a hunt that runs at a fraction of a plain target's
+//! executions finds less, shallow bugs included. So per input it does no file system work and
+//! starts no thread: the parser runs on one long-lived small-stack thread, and the input is
+//! kept for the crash path by one positioned write into a file opened once.
+
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Heap growth allowed for one input unless `HARNESS_HEAP_MB` says otherwise: generous for a real
 /// parser, far below what a claimed length prefix of 2^60 asks for.
 pub const DEFAULT_HEAP_MB: usize = 256;
 
-/// Runs `parse` on `data` on a [`SMALL_STACK`](crate::stack::SMALL_STACK) thread (or
-/// `HARNESS_STACK`), under the heap cap (`HARNESS_HEAP_MB`, default 256 MiB). A stack overflow,
-/// an allocation past the cap or a panic ends the process: libFuzzer's crash.
-pub fn run(data: &[u8], parse: impl FnOnce(&[u8]) + Send) {
-    // Without a sanitizer nothing reports a stack overflow on our thread: the guard page's
-    // SIGSEGV kills the process before libFuzzer can save the input. So the hunt keeps the input
-    // under test in a file (`HARNESS_LAST_INPUT`, set by harness/hunt) that outlives the crash.
-    if let Some(path) = std::env::var_os("HARNESS_LAST_INPUT") {
-        let _ = std::fs::write(path, data);
-    }
-    crate::alloc::enforce();
-    let mb = std::env::var("HARNESS_HEAP_MB")
-        .ok()
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(DEFAULT_HEAP_MB);
-    let _cap = crate::alloc::limit(mb.saturating_mul(1024 * 1024));
-    crate::stack::run_on_stack(crate::stack::SMALL_STACK, || parse(data));
+/// The environment variable naming the file that holds the input under test (set by the hunt
+/// tool): 8 bytes of little-endian length, then the input, rewritten in place for every input.
+pub const LAST_INPUT_ENV: &str = "HARNESS_LAST_INPUT";
+
+type Panic = Box<dyn std::any::Any + Send>;
+type Job = (fn(&[u8]), Vec<u8>);
+
+/// The hand-off between the fuzzing thread and the small-stack thread. A channel's park and
+/// wake-up on each side cost more than a fast parser's whole run (measured: the hunt ran at a
+/// quarter of the plain target's executions), so both sides spin briefly on `state` first.
+struct Handoff {
+    /// [`IDLE`], [`READY`] (a job is in `job`), [`DONE`] (the result is in `result`).
+    state: AtomicU8,
+    job: Mutex<Option<Job>>,
+    result: Mutex<Option<Result<(), Panic>>>,
 }
 
-/// The custom mutator of a hunt: half libFuzzer's own mutations, half nesting, long repeats,
-/// inflated length prefixes and line mutations.
+const IDLE: u8 = 0;
+const READY: u8 = 1;
+const DONE: u8 = 2;
+
+/// The small-stack thread and its hand-off.
+struct Worker {
+    handoff: Arc<Handoff>,
+    thread: std::thread::Thread,
+}
+
+/// What is set up once per process.
+struct Hunt {
+    worker: Option<Worker>,
+    /// One input at a time, whatever threads call [`run`].
+    running: Mutex<()>,
+    last_input: Option<File>,
+    heap: usize,
+}
+
+static HUNT: OnceLock<Hunt> = OnceLock::new();
+
+fn hunt() -> &'static Hunt {
+    HUNT.get_or_init(|| {
+        crate::crash::install();
+        let last_input = std::env::var_os(LAST_INPUT_ENV).and_then(|path| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(true)
+                .write(true)
+                .open(path)
+                .ok()
+        });
+        let mb = std::env::var("HARNESS_HEAP_MB")
+            .ok()
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(DEFAULT_HEAP_MB);
+        Hunt {
+            worker: spawn_worker(),
+            running: Mutex::new(()),
+            last_input,
+            heap: mb.saturating_mul(1024 * 1024),
+        }
+    })
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Waits for `state` to become `want`: spinning first (the other side is usually quick), then
+/// yielding, or parking when `park` (the worker, woken by `unpark`).
+fn wait_for(state: &AtomicU8, want: u8, park: bool) {
+    let mut spins = 0u32;
+    while state.load(Ordering::Acquire) != want {
+        if spins < 20_000 {
+            spins = spins.saturating_add(1);
+            std::hint::spin_loop();
+        } else if park {
+            std::thread::park_timeout(std::time::Duration::from_millis(1));
+        } else {
+            std::thread::yield_now();
+        }
+    }
+}
+
+/// The long-lived thread the parser runs on, with the hunt's small stack.
+fn spawn_worker() -> Option<Worker> {
+    let handoff = Arc::new(Handoff {
+        state: AtomicU8::new(IDLE),
+        job: Mutex::new(None),
+        result: Mutex::new(None),
+    });
+    let shared = Arc::clone(&handoff);
+    let handle = std::thread::Builder::new()
+        .name("harness-small-stack".into())
+        .stack_size(crate::stack::stack_size(crate::stack::SMALL_STACK))
+        .spawn(move || {
+            loop {
+                wait_for(&shared.state, READY, true);
+                let job = lock(&shared.job).take();
+                let result = match job {
+                    Some((parse, data)) => {
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(&data)))
+                    }
+                    None => Ok(()),
+                };
+                *lock(&shared.result) = Some(result);
+                shared.state.store(DONE, Ordering::Release);
+            }
+        })
+        .ok()?;
+    Some(Worker {
+        handoff,
+        thread: handle.thread().clone(),
+    })
+}
+
+/// Keeps `data` where a crash cannot lose it: the length, then the bytes, written at offset 0
+/// of the file opened once. A longer earlier input's tail stays behind the length; it is never
+/// read.
+fn keep(file: &File, data: &[u8]) {
+    let mut record = Vec::with_capacity(data.len().saturating_add(8));
+    record.extend_from_slice(&u64::try_from(data.len()).unwrap_or(u64::MAX).to_le_bytes());
+    record.extend_from_slice(data);
+    let _ = file.write_all_at(&record, 0);
+}
+
+/// Reads back what [`keep`] wrote (for the hunt tool's replay).
+pub fn read_kept(bytes: &[u8]) -> Option<&[u8]> {
+    let len = bytes.get(..8)?.try_into().ok().map(u64::from_le_bytes)?;
+    bytes.get(8..8usize.checked_add(usize::try_from(len).ok()?)?)
+}
+
+/// Runs `parse` on `data` on the hunt's small-stack thread (64 KiB, or `HARNESS_STACK`), under
+/// the heap cap (`HARNESS_HEAP_MB`, default 256 MiB). A stack overflow, an allocation past the
+/// cap or a panic ends the process: libFuzzer's crash, and the input is in `HARNESS_LAST_INPUT`
+/// for the one case libFuzzer cannot save it (a stack overflow on stable, where nothing catches
+/// the guard page's SIGSEGV).
+pub fn run(data: &[u8], parse: fn(&[u8])) {
+    let hunt = hunt();
+    let _one_at_a_time = lock(&hunt.running);
+    if let Some(file) = &hunt.last_input {
+        keep(file, data);
+    }
+    crate::alloc::enforce();
+    let Some(worker) = &hunt.worker else {
+        // No thread to be had: end the process so the input shows as a crash instead of
+        // passing unchecked.
+        std::process::abort();
+    };
+    let outcome = {
+        let _cap = crate::alloc::limit(hunt.heap);
+        *lock(&worker.handoff.job) = Some((parse, data.to_vec()));
+        worker.handoff.state.store(READY, Ordering::Release);
+        worker.thread.unpark();
+        wait_for(&worker.handoff.state, DONE, false);
+        worker.handoff.state.store(IDLE, Ordering::Release);
+        lock(&worker.handoff.result).take()
+    };
+    match outcome {
+        Some(Ok(())) => {}
+        Some(Err(payload)) => std::panic::resume_unwind(payload),
+        None => std::process::abort(),
+    }
+}
+
+/// The custom mutator of a hunt: mostly libFuzzer's own mutations (which find the shallow bugs
+/// a plain target finds), a third of the time the harness's own mix of those and nesting, long repeats, inflated length prefixes
+/// and line mutations. Lengths grow gradually, as libFuzzer's own `-len_control` would (it turns
+/// that off when a target has a custom mutator): the longest input allowed grows from 64 bytes
+/// as the run goes on.
 pub fn mutate(
     data: &mut [u8],
     size: usize,
@@ -41,6 +198,16 @@ pub fn mutate(
     seed: u32,
     libfuzzer_mutate: fn(&mut [u8], usize, usize) -> usize,
 ) -> usize {
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let calls = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // 64 bytes, doubling every 2^14 mutations: the full 4 KiB after about 100,000.
+    let grown = 64usize
+        .checked_shl(u32::try_from(calls >> 14).unwrap_or(u32::MAX))
+        .unwrap_or(usize::MAX);
+    let max_size = max_size.min(grown.max(size));
+    if seed % 3 != 0 {
+        return libfuzzer_mutate(data, size, max_size);
+    }
     crate::mutate::custom_mutate(
         data,
         size,

@@ -137,8 +137,14 @@ impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "[{}] {:?}: {}", self.target, self.kind, self.detail)?;
         if let Some(input) = &self.input {
-            // Ready to paste into a regression test.
-            write!(f, "\n  input: b{:?}", String::from_utf8_lossy(input))?;
+            // Ready to paste into a regression test; a long input is cut (the crash artifact
+            // keeps it whole), so the report stays readable.
+            const SHOWN: usize = 1024;
+            let shown = input.get(..SHOWN).unwrap_or(input);
+            write!(f, "\n  input: b{:?}", String::from_utf8_lossy(shown))?;
+            if input.len() > SHOWN {
+                write!(f, " … ({} bytes in all)", input.len())?;
+            }
         }
         Ok(())
     }

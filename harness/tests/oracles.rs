@@ -17,6 +17,38 @@ use harness::{Outcome, Roundtrip, Target, ViolationKind};
 struct Kv {
     panic_on_empty_key: bool,
     lossy_encode: bool,
+    /// Planted: the encoder writes the keys in reverse order where the canonical form sorts
+    /// them; it still reads back the same, so only a second writer can tell.
+    reversed_encode: bool,
+    /// Planted: the parser keeps the first of two equal keys instead of refusing the file.
+    keeps_duplicates: bool,
+    /// The format's reference writer is offered to the roundtrip oracle.
+    with_reference: bool,
+}
+
+/// The `key=value` format as its specification states it, written independently: every line
+/// `k=v` (split at the first `=`), a key given twice is a `duplicate` error at its line.
+fn kv_reference(input: &[u8]) -> harness::Expected<BTreeMap<String, String>> {
+    let refuse = |kind: &str, line: usize| harness::Expected::Refuse {
+        kind: kind.into(),
+        position: Some(format!("line {line}")),
+    };
+    let Ok(text) = std::str::from_utf8(input) else {
+        return harness::Expected::Refuse {
+            kind: "utf8".into(),
+            position: None,
+        };
+    };
+    let mut map = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some((k, v)) = line.split_once('=') else {
+            return refuse("syntax", i + 1);
+        };
+        if map.insert(k.to_string(), v.to_string()).is_some() {
+            return refuse("duplicate", i + 1);
+        }
+    }
+    harness::Expected::Accept(map)
 }
 
 impl Target for Kv {
@@ -32,6 +64,12 @@ impl Target for Kv {
             let (k, v) = line.split_once('=').ok_or(format!("syntax:{}", i + 1))?;
             if self.panic_on_empty_key {
                 let _first = k.as_bytes()[0]; // planted: index out of bounds
+            }
+            if map.contains_key(k) {
+                if self.keeps_duplicates {
+                    continue;
+                }
+                return Err(format!("duplicate:{}", i + 1));
             }
             map.insert(k.to_string(), v.to_string());
         }
@@ -54,13 +92,69 @@ impl Roundtrip for Kv {
             } else {
                 val.as_str()
             };
-            out.push_str(&format!("{k}={val}\n"));
+            let line = format!("{k}={val}\n");
+            if self.reversed_encode {
+                out.insert_str(0, &line);
+            } else {
+                out.push_str(&line);
+            }
         }
         Ok(out.into_bytes())
     }
     fn same(&self, a: &Self::Output, b: &Self::Output) -> bool {
         a == b
     }
+    fn reference_encode(&self, v: &Self::Output) -> Option<Vec<u8>> {
+        self.with_reference.then(|| {
+            v.iter()
+                .map(|(k, val)| format!("{k}={val}\n"))
+                .collect::<String>()
+                .into_bytes()
+        })
+    }
+}
+
+#[test]
+fn not_canonical_fires_on_an_encoder_that_differs_from_the_reference_writer() {
+    let spaced = Kv {
+        reversed_encode: true,
+        with_reference: true,
+        ..Kv::default()
+    };
+    // Reads back the same map, so only the reference writer shows the encoder is not canonical.
+    let v = check_roundtrip(&spaced, b"a=1\nb=2\n").unwrap_err();
+    assert_eq!(v.kind, ViolationKind::NotCanonical, "{v}");
+    // The faithful encoder passes.
+    let good = Kv {
+        with_reference: true,
+        ..Kv::default()
+    };
+    assert_eq!(
+        check_roundtrip(&good, b"a=1\nb=2\n").unwrap(),
+        Outcome::Accepted
+    );
+}
+
+#[test]
+fn the_reference_oracle_fires_where_self_checks_agree_with_the_bug() {
+    // Twins two lines apart: the buggy parser keeps the first, and every check that asks the
+    // parser itself (no panic, roundtrip) is satisfied.
+    let input = b"a=1\nb=2\na=3\n";
+    let buggy = Kv {
+        keeps_duplicates: true,
+        ..Kv::default()
+    };
+    assert!(check_roundtrip(&buggy, input).is_ok());
+    let v = harness::oracle::check_expected(&buggy, input, &kv_reference(input)).unwrap_err();
+    assert_eq!(v.kind, ViolationKind::WrongVerdict, "{v}");
+    assert!(v.detail.contains("rejected duplicate at line 3"), "{v}");
+    // The correct parser agrees with the reference, to the position.
+    assert!(harness::oracle::check_expected(&Kv::default(), input, &kv_reference(input)).is_ok());
+    // And an accepted value must be the reference's value, not any value.
+    let ok = b"a=1\n";
+    let wrong = harness::Expected::Accept(BTreeMap::from([("a".to_string(), "2".to_string())]));
+    let v = harness::oracle::check_expected(&Kv::default(), ok, &wrong).unwrap_err();
+    assert_eq!(v.kind, ViolationKind::WrongVerdict);
 }
 
 #[test]

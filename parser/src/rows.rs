@@ -114,13 +114,15 @@ pub fn clickhouse_type_of(name: &str) -> Result<FeatureType, Error> {
 }
 
 fn clickhouse_type(name: &str, limits: &Limits) -> Result<FeatureType, Problem> {
-    let mut inner = name.trim();
+    // Exactly as ClickHouse spells types: no spaces (docs/FORMAT.md), so `"UInt8 "` is refused
+    // rather than guessed at.
+    let mut inner = name;
     loop {
         let unwrapped = ["LowCardinality(", "Nullable("]
             .iter()
             .find_map(|w| inner.strip_prefix(w).and_then(|t| t.strip_suffix(')')));
         match unwrapped {
-            Some(t) => inner = t.trim(),
+            Some(t) => inner = t,
             None => break,
         }
     }

@@ -4,6 +4,7 @@
 //! harness dict SEED_DIR [MAX]        print a libFuzzer dictionary derived from the seeds
 //! harness amplify FILE FACTOR OUT    write FILE with its longest repeated unit FACTOR× as often
 //! harness shrink BIN FILE OUT         shrink FILE while `BIN FILE` still dies by a signal
+//! harness kept FILE OUT               write the input a hunt kept in FILE (HARNESS_LAST_INPUT)
 //! ```
 
 use std::process::ExitCode;
@@ -20,6 +21,10 @@ fn main() -> ExitCode {
         (Some("shrink"), Some(bin)) => match (arg(2), arg(3)) {
             (Some(file), Some(out)) => shrink(bin, file, out),
             _ => Err("usage: harness shrink BIN FILE OUT".into()),
+        },
+        (Some("kept"), Some(file)) => match arg(2) {
+            Some(out) => kept(file, out),
+            _ => Err("usage: harness kept FILE OUT".into()),
         },
         _ => Err("usage: harness dict SEED_DIR [MAX] | harness amplify FILE FACTOR OUT | harness shrink BIN FILE OUT".into()),
     };
@@ -107,4 +112,10 @@ fn shrink(bin: &str, file: &str, out: &str) -> Result<(), String> {
     std::fs::write(out, &input).map_err(|e| format!("{out}: {e}"))?;
     eprintln!("{out}: {} bytes after {runs} runs", input.len());
     Ok(())
+}
+
+fn kept(file: &str, out: &str) -> Result<(), String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
+    let input = harness::hunt::read_kept(&bytes).ok_or(format!("{file}: no kept input in it"))?;
+    std::fs::write(out, input).map_err(|e| format!("{out}: {e}"))
 }

@@ -1,9 +1,13 @@
-//! `reload`: an arbitrary sequence of operations on the live runtime. Whatever happens, it never
-//! panics, the table in service is always the last file `apply` accepted, and the counters add up.
+//! `reload`: an arbitrary sequence of operations on the live runtime, judged in both directions
+//! against the test kit: a candidate the reference reader accepts and the reference guard finds a
+//! safe successor must go into service as exactly that file; any other (invalid, doubled, too
+//! large, stale, a count jump, JSON rows) must be refused with the table in service unchanged.
+//! Whatever happens it never panics, the counters add up, and the table in service answers every
+//! name with its own feature and fills a request buffer with its defaults.
 
 use arbitrary::{Arbitrary, Unstructured};
 use botfeat::runtime::{Current, LiveFeatures, RequestBuffer};
-use botfeat::{Feature, FeatureFile, FeatureType, Limits, Value, binary, text};
+use botfeat::{Feature, FeatureFile, FeatureType, Limits, Value};
 use harness::{Outcome, Violation, ViolationKind};
 
 #[derive(Arbitrary, Debug)]
@@ -22,6 +26,11 @@ enum Op {
     Doubled,
     /// A valid successor with one byte flipped.
     Flipped { at: u16, bit: u8 },
+    /// A valid successor as JSON rows, which carry no serial: the edge must refuse them.
+    AsRows,
+    /// A valid successor with `shift` added to every value of one feature's default, written as
+    /// text (an out-of-range default when it crosses the type's edge).
+    Shifted { shift: i8 },
     /// Whatever bytes.
     Bytes(Vec<u8>),
     /// A request: fill a buffer from the current table.
@@ -45,10 +54,18 @@ fn successor(running: Option<&FeatureFile>, step: u8, change_pct: i8) -> Feature
     FeatureFile {
         serial: serial.saturating_add(u64::from(step)),
         features: (0..count)
-            .map(|i| Feature {
-                name: format!("f{i}").into(),
-                ty: FeatureType::U64,
-                default: Some(Value::U64(serial)),
+            .map(|i| match i {
+                // A small type near its edge, for `Shifted` to push over it.
+                0 => Feature {
+                    name: "f0".into(),
+                    ty: FeatureType::U8,
+                    default: Some(Value::U8(u8::try_from(serial % 256).unwrap_or(u8::MAX))),
+                },
+                _ => Feature {
+                    name: format!("f{i}").into(),
+                    ty: FeatureType::U64,
+                    default: Some(Value::U64(serial)),
+                },
             })
             .collect(),
     }
@@ -75,12 +92,12 @@ pub fn run(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
             } => {
                 let f = successor(running, step, change_pct);
                 if as_text {
-                    text::write_unchecked(&f).into_bytes()
+                    testkit::text::write(&f).into_bytes()
                 } else {
-                    binary::encode_unchecked(&f)
+                    testkit::binary::encode(&f)
                 }
             }
-            Op::Again => running.map(binary::encode_unchecked).unwrap_or_default(),
+            Op::Again => running.map(testkit::binary::encode).unwrap_or_default(),
             Op::TooMany { extra } => {
                 let mut f = successor(running, 1, 0);
                 let n = 200usize
@@ -93,20 +110,43 @@ pub fn run(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
                         default: None,
                     })
                     .collect();
-                binary::encode_unchecked(&f)
+                testkit::binary::encode(&f)
             }
             Op::Doubled => {
                 let mut f = successor(running, 1, 0);
                 f.features.extend(f.features.clone());
-                binary::encode_unchecked(&f)
+                testkit::binary::encode(&f)
             }
             Op::Flipped { at, bit } => {
-                let mut b = binary::encode_unchecked(&successor(running, 1, 0));
+                let mut b = testkit::binary::encode(&successor(running, 1, 0));
                 let len = b.len();
                 if let Some(byte) = b.get_mut(usize::from(at).checked_rem(len).unwrap_or(0)) {
                     *byte ^= 1 << (bit % 8);
                 }
                 b
+            }
+            Op::AsRows => {
+                testkit::rows::write(&successor(running, 1, 0), testkit::rows::Style::default())
+                    .into_bytes()
+            }
+            Op::Shifted { shift } => {
+                let f = successor(running, 1, 0);
+                let text = testkit::text::write(&f);
+                // `default=N` of the first feature, N moved by `shift` in the text itself.
+                let moved = f
+                    .features
+                    .first()
+                    .and_then(|first| first.default.as_ref())
+                    .map(|v| {
+                        let old = testkit::text::spell(v);
+                        let new = old
+                            .parse::<i128>()
+                            .map(|n| n.saturating_add(i128::from(shift)).to_string())
+                            .unwrap_or(old.clone());
+                        text.replacen(&format!("default={old}"), &format!("default={new}"), 1)
+                    })
+                    .unwrap_or(text);
+                moved.into_bytes()
             }
             Op::Bytes(b) => b,
             Op::Fill => {
@@ -114,16 +154,59 @@ pub fn run(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
                     buffer
                         .append_with_names(&table)
                         .map_err(|e| fail(format!("the live table does not fill a buffer: {e}")))?;
+                    for feature in table.features() {
+                        let got = table
+                            .slot(&feature.name)
+                            .map(|slot| buffer.get(&table, slot));
+                        let want = feature.default.as_ref().map(Value::as_value_ref);
+                        if !matches!(&got, Some(Ok(v)) if *v == want) {
+                            return Err(fail(format!(
+                                "a fresh request reads `{}` as {got:?}, its default is {want:?}",
+                                feature.name
+                            )));
+                        }
+                    }
                 }
                 continue;
             }
         };
-        match live.apply(&bytes) {
-            Ok(table) => {
+        // What the edge must do, decided without its code: read as the documented detection
+        // says, validated by the reference reader, then the documented guard rules.
+        let must_accept = match (testkit::guard::read_any(&bytes), running) {
+            (Some(Ok(file)), None) => Some(file),
+            (Some(Ok(file)), Some(run)) if testkit::guard::safe_successor(run, &file) => Some(file),
+            _ => None,
+        };
+        match (live.apply(&bytes), must_accept) {
+            (Ok(table), Some(file)) => {
+                if *table.file() != file {
+                    return Err(fail(format!(
+                        "put into service as {:?}, but the file is {file:?}",
+                        table.file()
+                    ))
+                    .with_input(&bytes));
+                }
                 accepted = accepted.saturating_add(1);
-                last_accepted = Some(table.file().clone());
+                last_accepted = Some(file);
             }
-            Err(_) => rejected = rejected.saturating_add(1),
+            (Err(_), None) => rejected = rejected.saturating_add(1),
+            (Ok(table), None) => {
+                return Err(fail(format!(
+                    "put serial {} into service, but the reference refuses it ({:?}) or the guard must (running: {:?})",
+                    table.serial(),
+                    testkit::guard::read_any(&bytes).map(|v| v.map(|f| f.serial)),
+                    running.map(|f| (f.serial, f.features.len()))
+                ))
+                .with_input(&bytes));
+            }
+            (Err(e), Some(file)) => {
+                return Err(fail(format!(
+                    "refused a valid, guard-safe successor (serial {}, {} features): {e}",
+                    file.serial,
+                    file.features.len()
+                ))
+                .with_input(&bytes));
+            }
         }
         let serving = match live.current() {
             Current::Serving(t) => Some(t),
@@ -135,6 +218,20 @@ pub fn run(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
                 serving.map(|t| t.serial()),
                 last_accepted.as_ref().map(|f| f.serial)
             )));
+        }
+        if let Some(table) = &serving {
+            for (index, feature) in table.file().features.iter().enumerate() {
+                let slot = table.slot(&feature.name);
+                let found = slot.and_then(|s| table.features().get(s.index()));
+                if found.map(|f| &f.name) != Some(&feature.name)
+                    || found.map(|f| f.ty) != Some(feature.ty)
+                {
+                    return Err(fail(format!(
+                        "feature #{index} `{}` is not found by its name in the table in service",
+                        feature.name
+                    )));
+                }
+            }
         }
         let stats = live.stats();
         if (stats.accepted, stats.rejected) != (accepted, rejected) {

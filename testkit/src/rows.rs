@@ -205,20 +205,7 @@ fn clickhouse_type(text: &str) -> Result<FeatureType, ErrorKind> {
         "Float64" => FeatureType::F64,
         "IPv4" | "IPv6" => FeatureType::Ip,
         "String" => FeatureType::Str(u16::try_from(MAX_STRING_LEN).unwrap_or(4096)),
-        _ => {
-            let digits = t
-                .strip_prefix("FixedString(")
-                .and_then(|x| x.strip_suffix(')'))
-                .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
-                .ok_or(ErrorKind::UnsupportedClickHouseType)?;
-            let significant = digits.trim_start_matches('0');
-            let n = if significant.len() > 5 {
-                u64::MAX
-            } else {
-                significant.parse().unwrap_or(0)
-            };
-            FeatureType::Str(spec::check_string_size(n)?)
-        }
+        _ => spec::sized_string(t, "FixedString(", ErrorKind::UnsupportedClickHouseType)?,
     })
 }
 

@@ -98,6 +98,27 @@ pub fn check_string_size(n: u64) -> Result<u16, ErrorKind> {
     }
 }
 
+/// `PREFIX(N)` (`str(N)`, `FixedString(N)`) with N all decimal digits: the string type, or a bad
+/// size; anything else is `not_this` (an unknown type of that format).
+pub fn sized_string(
+    text: &str,
+    prefix: &str,
+    not_this: ErrorKind,
+) -> Result<FeatureType, ErrorKind> {
+    let digits = text
+        .strip_prefix(prefix)
+        .and_then(|t| t.strip_suffix(')'))
+        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or(not_this)?;
+    let significant = digits.trim_start_matches('0');
+    let n = if significant.len() > 5 {
+        u64::MAX
+    } else {
+        significant.parse().unwrap_or(0)
+    };
+    check_string_size(n).map(FeatureType::Str)
+}
+
 /// A default of the feature's type: the same variant, a finite float, a string within `N`.
 pub fn check_value(value: &Value, ty: FeatureType) -> Result<(), ErrorKind> {
     let same_type = matches!(

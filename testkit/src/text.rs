@@ -142,20 +142,7 @@ fn parse_type(text: &str) -> Result<FeatureType, ErrorKind> {
         "f32" => FeatureType::F32,
         "f64" => FeatureType::F64,
         "ip" => FeatureType::Ip,
-        _ => {
-            let digits = text
-                .strip_prefix("str(")
-                .and_then(|t| t.strip_suffix(')'))
-                .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
-                .ok_or(ErrorKind::UnknownType)?;
-            let significant = digits.trim_start_matches('0');
-            let n = if significant.len() > 5 {
-                u64::MAX
-            } else {
-                significant.parse().unwrap_or(0)
-            };
-            FeatureType::Str(spec::check_string_size(n)?)
-        }
+        _ => spec::sized_string(text, "str(", ErrorKind::UnknownType)?,
     })
 }
 

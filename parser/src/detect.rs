@@ -4,6 +4,10 @@ use crate::error::Error;
 use crate::limits::Limits;
 use crate::model::FeatureFile;
 
+/// The UTF-8 byte order mark. No format allows it (each reader refuses it with a message that
+/// names it); detection looks past it so the message comes from the right reader.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// The three encodings of a feature file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -17,22 +21,24 @@ pub enum Format {
 
 impl Format {
     /// Binary if the input starts with `BFF1` or a prefix of it (a truncated header is reported
-    /// as truncated), with `BFF`, or has a control byte other than tab, CR, LF in its first 16
-    /// bytes (a damaged magic is reported as bad magic); rows if the first non-blank byte is `{`;
-    /// text otherwise.
+    /// as truncated), with `BFF`, or has a NUL byte in its first 16 bytes (every binary header
+    /// has some — version and flags — so a damaged magic is reported as bad magic, while text
+    /// with another control byte in a comment is still read as text); rows if the first
+    /// non-blank byte after an optional UTF-8 byte order mark is `{`; text otherwise.
     pub fn detect(input: &[u8]) -> Format {
         let head = input.get(..4).unwrap_or(input);
         let binary_bytes = input
             .iter()
             .take(crate::binary::HEADER_LEN)
-            .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n'));
+            .any(|&b| b == 0);
         if (!head.is_empty() && crate::binary::MAGIC.starts_with(head))
             || input.starts_with(b"BFF")
             || binary_bytes
         {
             return Format::Binary;
         }
-        match input.iter().find(|b| !b.is_ascii_whitespace()) {
+        let body = input.strip_prefix(BOM).unwrap_or(input);
+        match body.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{') => Format::Rows,
             _ => Format::Text,
         }

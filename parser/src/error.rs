@@ -179,13 +179,15 @@ struct Inner {
 }
 
 impl Error {
-    /// An error of `kind` at `position`.
+    /// An error of `kind` at `position`. The message usually quotes the input, so it is stored
+    /// as [`shown::untrusted`](crate::shown::untrusted) makes it: no control or bidi character
+    /// reaches a terminal or a log from any error of this crate.
     #[cold]
     pub fn new(kind: ErrorKind, position: Position, message: impl Into<String>) -> Self {
         Error(Box::new(Inner {
             kind,
             position,
-            message: message.into(),
+            message: crate::shown::untrusted(&message.into()),
         }))
     }
 

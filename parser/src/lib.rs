@@ -15,6 +15,7 @@ pub mod limits;
 mod model;
 pub mod rows;
 pub mod runtime;
+pub mod shown;
 pub mod text;
 mod value;
 

@@ -75,6 +75,13 @@ pub fn parse_with(input: &[u8], serial: u64, limits: &Limits) -> Result<FeatureF
         let at = Position::Row(row);
         // The 201st row is refused before it is even decoded.
         set.check_room().map_err(|p| p.at(at))?;
+        if index == 0 && line.starts_with(crate::detect::BOM) {
+            return Err(Error::new(
+                ErrorKind::Syntax,
+                at,
+                "the file starts with a UTF-8 byte order mark (U+FEFF): expected `{`; save it without the mark",
+            ));
+        }
         // serde's derived reader also takes a struct from a JSON array of its fields in order;
         // a row is an object, so an array is refused as the wrong type of value.
         if line
@@ -136,8 +143,9 @@ fn clickhouse_type(name: &str, limits: &Limits) -> Result<FeatureType, Problem> 
         "Float32" => FeatureType::F32,
         "Float64" => FeatureType::F64,
         "IPv4" | "IPv6" => FeatureType::Ip,
+        // The format fixes what `String` means; the limits only decide whether it is allowed.
         "String" => FeatureType::Str(check_string_size(
-            u64::try_from(limits.max_string_len).unwrap_or(u64::MAX),
+            u64::try_from(crate::limits::MAX_STRING_LEN).unwrap_or(u64::MAX),
             limits,
         )?),
         _ => match inner
@@ -212,6 +220,13 @@ fn json_error(e: &serde_json::Error, at: Position) -> Error {
     };
     // serde words these through `de::Error::unknown_field` / `missing_field`; the wording is
     // serde's own and stable.
+    if message.starts_with("duplicate field") {
+        return Error::new(
+            ErrorKind::InvalidValue,
+            at,
+            format!("{message}: each key may appear once in a row"),
+        );
+    }
     let kind = if message.starts_with("unknown field") {
         ErrorKind::UnknownKey
     } else if message.starts_with("missing field") {

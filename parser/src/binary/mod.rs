@@ -251,9 +251,12 @@ impl<'a> Payload<'a, '_> {
         let serial = self.next_u64("the serial")?;
         let declared = self.next_u64("the feature count")?;
         // Bounded by the limit, not by the claim: a count of 2^60 reserves 200 slots.
+        // And by the payload: a feature takes at least 4 bytes (name length, a name byte, type,
+        // option tag), so a raised limit never sizes a reservation past the input.
         let expected = usize::try_from(declared)
             .unwrap_or(usize::MAX)
-            .min(self.limits.max_features);
+            .min(self.limits.max_features)
+            .min(self.bytes.len() / 4);
         let mut set = FeatureSet::new(self.limits, expected);
         let mut features = Vec::with_capacity(expected);
         let mut index = 0u64;

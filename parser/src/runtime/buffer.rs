@@ -23,9 +23,9 @@ pub enum RuntimeError {
     NoSuchSlot(usize),
     /// The buffer holds another table's features (call `append_with_names` first).
     WrongTable {
-        /// Serial the buffer was filled for.
+        /// Generation of the table the buffer was filled for.
         filled_for: Option<u64>,
-        /// Serial of the table given.
+        /// Generation of the table given.
         table: u64,
     },
     /// The value is not of the slot's type.
@@ -58,7 +58,7 @@ impl fmt::Display for RuntimeError {
             Self::NoSuchSlot(i) => write!(f, "no slot {i} in the table"),
             Self::WrongTable { filled_for, table } => write!(
                 f,
-                "buffer was filled for serial {filled_for:?}, not for the table of serial {table}: call append_with_names first"
+                "buffer was filled for table generation {filled_for:?}, not for generation {table}: call append_with_names first"
             ),
             Self::TypeMismatch { feature, expected } => {
                 write!(
@@ -101,8 +101,8 @@ impl RequestBuffer {
     /// A buffer with one slot per feature the limits allow, allocated now.
     pub fn new(limits: &Limits) -> Self {
         RequestBuffer {
-            cells: Vec::with_capacity(limits.max_features),
-            capacity: limits.max_features,
+            cells: Vec::with_capacity(limits.max_features.min(crate::limits::MAX_SLOTS)),
+            capacity: limits.max_features.min(crate::limits::MAX_SLOTS),
             arena: Vec::new(),
             filled_for: None,
         }
@@ -125,15 +125,15 @@ impl RequestBuffer {
         }
         self.cells
             .extend(std::iter::repeat_n(Cell::Default, table.len()));
-        self.filled_for = Some(table.serial());
+        self.filled_for = Some(table.generation());
         Ok(())
     }
 
     fn check_table(&self, table: &FeatureTable) -> Result<(), RuntimeError> {
-        if self.filled_for != Some(table.serial()) || self.cells.len() != table.len() {
+        if self.filled_for != Some(table.generation()) || self.cells.len() != table.len() {
             return Err(RuntimeError::WrongTable {
                 filled_for: self.filled_for,
-                table: table.serial(),
+                table: table.generation(),
             });
         }
         Ok(())

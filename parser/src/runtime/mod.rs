@@ -8,6 +8,8 @@ mod table;
 
 pub use crate::model::ValueRef;
 pub use buffer::{RequestBuffer, RuntimeError};
-pub use guard::{Refusal, RolloutPolicy, Verdict, check_rollout};
-pub use live::{ApplyError, Current, LiveFeatures, ReloadStats};
+pub use guard::{
+    DEFAULT_MAX_SERIAL_JUMP, Refusal, RolloutPolicy, Verdict, check_contract, check_rollout,
+};
+pub use live::{ApplyError, Current, HISTORY, LiveFeatures, ReloadStats, RollbackError};
 pub use table::{FeatureTable, SlotId};

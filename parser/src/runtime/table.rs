@@ -1,6 +1,9 @@
 //! The feature table: built only from a validated file, with its capacity fixed at the limit.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
 
 use crate::error::Error;
 use crate::limits::Limits;
@@ -21,6 +24,9 @@ impl SlotId {
 /// each string slot's place in a request buffer's arena.
 #[derive(Debug)]
 pub struct FeatureTable {
+    /// Unique in the process: a request buffer knows its table by this, not by the serial (two
+    /// tables with one serial — a replay, a rollback, a test — are still two layouts).
+    generation: u64,
     file: FeatureFile,
     by_name: HashMap<Name, SlotId, foldhash::fast::RandomState>,
     /// Arena offset of each slot (meaningful for `str(N)` slots only).
@@ -34,7 +40,11 @@ impl FeatureTable {
     /// feature limit, as the proxy does.
     pub fn build(file: FeatureFile, limits: &Limits) -> Result<Self, Error> {
         file.validate(limits)?;
-        let capacity = limits.max_features;
+        // A raised limit sizes nothing past what a slot number can address, nor past the file.
+        let capacity = limits
+            .max_features
+            .min(crate::limits::MAX_SLOTS)
+            .max(file.features.len());
         let mut by_name = HashMap::with_capacity_and_hasher(capacity, Default::default());
         let mut arena_offsets = Vec::with_capacity(capacity);
         let mut arena_len = 0usize;
@@ -55,6 +65,7 @@ impl FeatureTable {
             }
         }
         Ok(FeatureTable {
+            generation: NEXT_GENERATION.fetch_add(1, Ordering::Relaxed),
             file,
             by_name,
             arena_offsets,
@@ -66,6 +77,11 @@ impl FeatureTable {
     /// The file the table was built from.
     pub fn file(&self) -> &FeatureFile {
         &self.file
+    }
+
+    /// This table's identity among every table built in the process.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The file's serial.

@@ -176,6 +176,12 @@ impl<'a> Parser<'a> {
                 expect_end(&mut tokens, line)?;
                 self.stage = Stage::Serial;
             }
+            (Stage::Header, bom) if bom.starts_with('\u{feff}') => {
+                return Err(line.syntax(
+                    keyword.start,
+                    "the file starts with a UTF-8 byte order mark (U+FEFF): expected `botfeat 1`; save it without the mark",
+                ));
+            }
             (Stage::Header, _) => {
                 return Err(line.syntax(
                     keyword.start,

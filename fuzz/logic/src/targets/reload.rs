@@ -31,6 +31,17 @@ enum Op {
     /// A valid successor with `shift` added to every value of one feature's default, written as
     /// text (an out-of-range default when it crosses the type's edge).
     Shifted { shift: i8 },
+    /// A valid successor with the first `n` features renamed (or retyped): same count, the
+    /// features in service swapped out.
+    Churned { n: u8, retype: bool },
+    /// A valid successor whose serial jumps by `2^shift`.
+    Jump { shift: u8 },
+    /// An earlier accepted file (`back` files ago) put back with the operator's override.
+    KnownGood { back: u8 },
+    /// The operator rolls back to the file before the current one.
+    Rollback,
+    /// The kill switch, off or on.
+    Switch { off: bool },
     /// Whatever bytes.
     Bytes(Vec<u8>),
     /// A request: fill a buffer from the current table.
@@ -79,11 +90,17 @@ fn fail(detail: String) -> Violation {
 pub fn run(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
     let live = LiveFeatures::default();
     let mut buffer = RequestBuffer::new(&Limits::DEFAULT);
+    // The reference's view of the edge: the file in service, the earlier ones a rollback goes
+    // back to (newest last, at most `HISTORY`), every file ever accepted, and the switch.
     let mut last_accepted: Option<FeatureFile> = None;
+    let mut history: Vec<FeatureFile> = Vec::new();
+    let mut ever: Vec<FeatureFile> = Vec::new();
+    let mut disabled = false;
     let (mut accepted, mut rejected) = (0u64, 0u64);
     for _ in 0..32 {
         let Ok(op) = u.arbitrary::<Op>() else { break };
         let running = last_accepted.as_ref();
+        let mut known_good = false;
         let bytes = match op {
             Op::Next {
                 step,
@@ -148,6 +165,63 @@ pub fn run(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
                     .unwrap_or(text);
                 moved.into_bytes()
             }
+            Op::Churned { n, retype } => {
+                let mut f = successor(running, 1, 0);
+                for feature in f.features.iter_mut().take(usize::from(n)) {
+                    if retype {
+                        feature.ty = FeatureType::I64;
+                        feature.default = None;
+                    } else {
+                        feature.name = format!("{}_v2", feature.name).into();
+                    }
+                }
+                testkit::binary::encode(&f)
+            }
+            Op::Jump { shift } => {
+                let mut f = successor(running, 0, 0);
+                f.serial = f
+                    .serial
+                    .saturating_add(1u64.checked_shl(u32::from(shift % 64)).unwrap_or(0));
+                testkit::binary::encode(&f)
+            }
+            Op::KnownGood { back } => {
+                known_good = true;
+                let at = ever
+                    .len()
+                    .saturating_sub(usize::from(back).saturating_add(1));
+                ever.get(at)
+                    .map(testkit::binary::encode)
+                    .unwrap_or_default()
+            }
+            Op::Rollback => {
+                let result = live.rollback();
+                match (result, history.pop()) {
+                    (Ok(table), Some(previous)) if *table.file() == previous => {
+                        last_accepted = Some(previous);
+                    }
+                    (Err(_), None) => {}
+                    (result, expected) => {
+                        return Err(fail(format!(
+                            "rollback gave {:?}, the reference expects {:?}",
+                            result.map(|t| t.serial()),
+                            expected.map(|f| f.serial)
+                        )));
+                    }
+                }
+                continue;
+            }
+            Op::Switch { off } => {
+                if off {
+                    live.disable();
+                } else {
+                    live.enable();
+                }
+                disabled = off;
+                if matches!(live.current(), Current::Disabled) != disabled {
+                    return Err(fail(format!("the switch is {off}, requests do not see it")));
+                }
+                continue;
+            }
             Op::Bytes(b) => b,
             Op::Fill => {
                 if let Current::Serving(table) = live.current() {
@@ -174,10 +248,16 @@ pub fn run(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
         // says, validated by the reference reader, then the documented guard rules.
         let must_accept = match (testkit::guard::read_any(&bytes), running) {
             (Some(Ok(file)), None) => Some(file),
+            (Some(Ok(file)), Some(_)) if known_good => Some(file),
             (Some(Ok(file)), Some(run)) if testkit::guard::safe_successor(run, &file) => Some(file),
             _ => None,
         };
-        match (live.apply(&bytes), must_accept) {
+        let applied = if known_good {
+            live.apply_known_good(&bytes)
+        } else {
+            live.apply(&bytes)
+        };
+        match (applied, must_accept) {
             (Ok(table), Some(file)) => {
                 if *table.file() != file {
                     return Err(fail(format!(
@@ -187,6 +267,13 @@ pub fn run(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
                     .with_input(&bytes));
                 }
                 accepted = accepted.saturating_add(1);
+                if let Some(previous) = last_accepted.take() {
+                    if history.len() >= botfeat::runtime::HISTORY {
+                        history.remove(0);
+                    }
+                    history.push(previous);
+                }
+                ever.push(file.clone());
                 last_accepted = Some(file);
             }
             (Err(_), None) => rejected = rejected.saturating_add(1),
@@ -209,8 +296,15 @@ pub fn run(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
             }
         }
         let serving = match live.current() {
-            Current::Serving(t) => Some(t),
-            Current::NoFeaturesYet => None,
+            Current::Serving(t) if !disabled => Some(t),
+            Current::NoFeaturesYet if !disabled => None,
+            Current::Disabled if disabled => continue,
+            other => {
+                return Err(fail(format!(
+                    "requests see {other:?} with the switch {}",
+                    if disabled { "off" } else { "on" }
+                )));
+            }
         };
         if serving.as_ref().map(|t| t.file()) != last_accepted.as_ref() {
             return Err(fail(format!(

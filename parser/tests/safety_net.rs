@@ -1,0 +1,289 @@
+//! The operator's safety net and the limits that cannot hurt: each test here failed before the
+//! change it pins (churn, consumer contract, serial jump, rollback, kill switch, table identity,
+//! raised limits, escaped messages, format detection).
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::panic
+)]
+
+mod common;
+
+use botfeat::runtime::{
+    ApplyError, Current, FeatureTable, LiveFeatures, Refusal, RequestBuffer, RolloutPolicy,
+    RuntimeError, check_rollout,
+};
+use botfeat::{
+    ErrorKind, Feature, FeatureFile, FeatureType, Format, Limits, Value, binary, rows, text,
+};
+use common::features;
+
+fn refusals(
+    running: &FeatureFile,
+    candidate: &FeatureFile,
+    policy: &RolloutPolicy,
+) -> Vec<Refusal> {
+    check_rollout(running, candidate, policy).refusals
+}
+
+#[test]
+fn renaming_every_feature_is_refused_as_churn_naming_them() {
+    let running = features(60);
+    let mut renamed = running.clone();
+    renamed.serial += 1;
+    for f in &mut renamed.features {
+        f.name = format!("{}_new", f.name).into();
+    }
+    let r = refusals(&running, &renamed, &RolloutPolicy::default());
+    let [
+        Refusal::Churn {
+            changed,
+            running: 60,
+            max_change_pct: 50,
+        },
+    ] = r.as_slice()
+    else {
+        panic!("{r:?}");
+    };
+    assert_eq!(changed.len(), 60);
+    assert!(changed.contains(&"f0".to_string()));
+    // Half of them is within the limit; one more is not.
+    let mut some = running.clone();
+    some.serial += 1;
+    for f in some.features.iter_mut().take(30) {
+        f.ty = FeatureType::I64;
+        f.default = None;
+    }
+    assert!(refusals(&running, &some, &RolloutPolicy::default()).is_empty());
+    some.features[30].ty = FeatureType::I64;
+    some.features[30].default = None;
+    assert!(matches!(
+        refusals(&running, &some, &RolloutPolicy::default()).as_slice(),
+        [Refusal::Churn { .. }]
+    ));
+}
+
+#[test]
+fn a_candidate_that_breaks_the_consumer_contract_is_refused_even_as_the_first_file() {
+    let policy = RolloutPolicy {
+        required: vec![
+            ("f1".into(), FeatureType::U32),
+            ("asn".into(), FeatureType::U32),
+        ],
+        ..RolloutPolicy::default()
+    };
+    let live = LiveFeatures::new(Limits::DEFAULT, policy.clone());
+    let err = live
+        .apply(&binary::encode(&features(4)).unwrap())
+        .unwrap_err();
+    let ApplyError::Refused(v) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        v.refusals,
+        [Refusal::Required {
+            name: "asn".into(),
+            expected: FeatureType::U32,
+            found: None
+        }]
+    );
+    let mut retyped = features(4);
+    retyped.features.push(Feature {
+        name: "asn".into(),
+        ty: FeatureType::U64,
+        default: None,
+    });
+    let r = refusals(
+        &features(4),
+        &{
+            let mut c = retyped.clone();
+            c.serial += 1;
+            c
+        },
+        &policy,
+    );
+    assert!(r.contains(&Refusal::Required {
+        name: "asn".into(),
+        expected: FeatureType::U32,
+        found: Some(FeatureType::U64)
+    }));
+}
+
+#[test]
+fn a_serial_typo_is_refused_and_cannot_block_later_files() {
+    let running = features(10);
+    let mut typo = running.clone();
+    typo.serial = u64::MAX;
+    assert!(matches!(
+        refusals(&running, &typo, &RolloutPolicy::default()).as_slice(),
+        [Refusal::SerialJump { .. }]
+    ));
+    let mut next = running.clone();
+    next.serial += 300;
+    assert!(refusals(&running, &next, &RolloutPolicy::default()).is_empty());
+}
+
+#[test]
+fn the_18_nov_sequence_ends_with_a_rollback_and_a_known_good_push() {
+    let live = LiveFeatures::default();
+    let good = features(60);
+    live.apply(&binary::encode(&good).unwrap()).unwrap();
+    // A renamed-everything file that a count-only guard let through: refused now.
+    let mut renamed = good.clone();
+    renamed.serial += 1;
+    for f in &mut renamed.features {
+        f.name = format!("{}_x", f.name).into();
+    }
+    assert!(live.apply(&binary::encode(&renamed).unwrap()).is_err());
+    // A subtly bad but guard-safe file goes live (a wrong default nobody can check) ...
+    let mut subtle = good.clone();
+    subtle.serial += 2;
+    subtle.features[0].default = Some(Value::U32(999));
+    live.apply(&binary::encode(&subtle).unwrap()).unwrap();
+    // ... then the generator flaps: doubled files, refused one after another.
+    let mut doubled = subtle.clone();
+    doubled.serial += 1;
+    doubled.features.extend(subtle.features.clone());
+    for _ in 0..3 {
+        assert!(live.apply(&binary::encode_unchecked(&doubled)).is_err());
+    }
+    // The operator rolls back to the good file: no hand-built push needed.
+    let back = live.rollback().unwrap();
+    assert_eq!(back.file(), &good);
+    let Current::Serving(t) = live.current() else {
+        panic!()
+    };
+    assert_eq!(t.file(), &good);
+    assert_eq!(live.stats().rollbacks, 1);
+    assert!(
+        live.rollback().is_err(),
+        "only one file was in service before"
+    );
+    // An older known-good file by override: validated, serial order waived.
+    let mut older = good.clone();
+    older.serial -= 5;
+    assert!(live.apply(&binary::encode(&older).unwrap()).is_err());
+    live.apply_known_good(&binary::encode(&older).unwrap())
+        .unwrap();
+    assert_eq!(live.serial(), Some(older.serial));
+    assert_eq!(live.stats().overrides, 1);
+    // The override still refuses an invalid file.
+    assert!(
+        live.apply_known_good(&binary::encode_unchecked(&doubled))
+            .is_err()
+    );
+    assert_eq!(live.serial(), Some(older.serial));
+}
+
+#[test]
+fn the_kill_switch_turns_the_module_off_and_on() {
+    let live = LiveFeatures::default();
+    live.apply(&binary::encode(&features(3)).unwrap()).unwrap();
+    live.disable();
+    live.disable();
+    assert!(matches!(live.current(), Current::Disabled));
+    let stats = live.stats();
+    assert!(stats.disabled);
+    assert_eq!(stats.disables, 1);
+    // Files still apply while it is off; on again, the latest is served.
+    let mut next = features(3);
+    next.serial += 1;
+    live.apply(&binary::encode(&next).unwrap()).unwrap();
+    assert!(matches!(live.current(), Current::Disabled));
+    live.enable();
+    let Current::Serving(t) = live.current() else {
+        panic!()
+    };
+    assert_eq!(t.serial(), next.serial);
+    assert!(!live.stats().disabled);
+}
+
+#[test]
+fn a_buffer_knows_its_table_by_identity_not_by_serial() {
+    let a = FeatureTable::build(features(2), &Limits::DEFAULT).unwrap();
+    let mut other = features(2);
+    other.features[0].ty = FeatureType::Str(8);
+    other.features[0].default = Some(Value::Str("x".into()));
+    let b = FeatureTable::build(other, &Limits::DEFAULT).unwrap();
+    assert_eq!(a.serial(), b.serial());
+    let mut buf = RequestBuffer::new(&Limits::DEFAULT);
+    buf.append_with_names(&a).unwrap();
+    let slot = b.slot("f0").unwrap();
+    assert!(matches!(
+        buf.get(&b, slot),
+        Err(RuntimeError::WrongTable { .. })
+    ));
+}
+
+#[test]
+fn limits_above_their_ceiling_are_refused_and_raised_limits_reserve_nothing_huge() {
+    let e = Limits::new(usize::MAX, 1 << 20, 64, 4096, 4096).unwrap_err();
+    assert_eq!(e.limit, "max_features");
+    assert!(Limits::new(1 << 16, 1 << 20, 64, 4096, 4096).is_ok());
+    // Raised by hand past the ceiling anyway: a 26-byte file claiming 2^60 features is refused
+    // without a reservation of that size (it was a "capacity overflow" panic).
+    let raised = Limits {
+        max_features: usize::MAX,
+        ..Limits::DEFAULT
+    };
+    let mut payload = vec![1u8, 253];
+    payload.extend_from_slice(&(1u64 << 60).to_le_bytes());
+    let file = binary::frame(&payload);
+    assert!(binary::decode_with(&file, &raised).is_err());
+    let _ = RequestBuffer::new(&raised);
+    // A ClickHouse `String` is str(4096) whatever max_string_len says.
+    let wide = Limits {
+        max_string_len: 70_000,
+        ..Limits::DEFAULT
+    };
+    let f = rows::parse_with(br#"{"name":"ua","type":"String"}"#, 1, &wide).unwrap();
+    assert_eq!(f.features[0].ty, FeatureType::Str(4096));
+}
+
+#[test]
+fn messages_never_carry_raw_control_or_bidi_characters() {
+    let hostile = [
+        b"\x1b[2J\x1b[31mfeature x u8\n".to_vec(),
+        b"botfeat 1\nserial 1\nfeature a\x07b u8\n".to_vec(),
+        b"botfeat 1\nserial 1\nfeature x \xe2\x80\xaeu8\n".to_vec(),
+        b"botfeat 1\nserial 1\nfeature x u8 default=\x00\n".to_vec(),
+        b"botfeat 1\nserial 1\nfeature x u8 default=1\r2\n".to_vec(),
+        br#"{"name":"a","type":"UInt8","database":"\u001b[31mevil"}
+{"name":"a","type":"UInt8","database":"\u202e"}"#
+            .to_vec(),
+        br#"{"name":"a","type":"UInt8","\u001b[2J":1}"#.to_vec(),
+        br#"{"name":"a\u0007","type":"UInt8"}"#.to_vec(),
+    ];
+    for input in hostile {
+        let e = botfeat::parse_any(&input, 1, &Limits::DEFAULT).unwrap_err();
+        let shown = e.to_string();
+        assert!(
+            !shown
+                .chars()
+                .any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "{shown:?} from {input:?}"
+        );
+    }
+}
+
+#[test]
+fn text_with_a_control_byte_in_a_comment_is_text_and_a_bom_is_named() {
+    let t = b"#\x01 note\nbotfeat 1\nserial 1\nfeature a u8\n";
+    assert_eq!(Format::detect(t), Format::Text);
+    assert!(text::parse(t).is_ok());
+    let e = text::parse(b"\xEF\xBB\xBFbotfeat 1\nserial 1\nfeature a u8\n").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Syntax);
+    assert!(e.message().contains("byte order mark"), "{e}");
+    let bom_rows = b"\xEF\xBB\xBF{\"name\":\"a\",\"type\":\"UInt8\"}\n";
+    assert_eq!(Format::detect(bom_rows), Format::Rows);
+    let e = rows::parse(bom_rows, 1).unwrap_err();
+    assert!(e.message().contains("byte order mark"), "{e}");
+    // A JSON key given twice says so.
+    let e = rows::parse(br#"{"name":"a","name":"b","type":"UInt8"}"#, 1).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidValue);
+    assert!(e.message().contains("each key may appear once"), "{e}");
+    // -0 is 0 for an unsigned type.
+    let f = text::parse(b"botfeat 1\nserial -0\nfeature a u8 default=-00\n").unwrap();
+    assert_eq!((f.serial, &f.features[0].default), (0, &Some(Value::U8(0))));
+}

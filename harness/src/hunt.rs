@@ -205,7 +205,7 @@ pub fn mutate(
         .checked_shl(u32::try_from(calls >> 14).unwrap_or(u32::MAX))
         .unwrap_or(usize::MAX);
     let max_size = max_size.min(grown.max(size));
-    if seed % 3 != 0 {
+    if !seed.is_multiple_of(3) {
         return libfuzzer_mutate(data, size, max_size);
     }
     crate::mutate::custom_mutate(

@@ -76,6 +76,16 @@ impl fmt::Display for FeatureType {
     }
 }
 
+impl std::str::FromStr for FeatureType {
+    type Err = crate::Error;
+
+    /// A type as the text format spells it (`u32`, `str(36)`), under the default limits.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        crate::text::parse::parse_type(text, &Limits::DEFAULT)
+            .map_err(|p| p.at(crate::Position::File))
+    }
+}
+
 /// A value of some [`FeatureType`].
 ///
 /// Equality is bit for bit on floats, so `-0.0 != 0.0` and a roundtrip that loses the sign of

@@ -1,6 +1,6 @@
 //! Text format v1 (`.features`): the human-editable form. See `docs/FORMAT.md`.
 
-mod parse;
+pub(crate) mod parse;
 mod tokens;
 mod write;
 

@@ -287,3 +287,83 @@ fn text_with_a_control_byte_in_a_comment_is_text_and_a_bom_is_named() {
     let f = text::parse(b"botfeat 1\nserial -0\nfeature a u8 default=-00\n").unwrap();
     assert_eq!((f.serial, &f.features[0].default), (0, &Some(Value::U8(0))));
 }
+
+/// ESC, BEL, CR, NUL and U+202E put into every place input text can reach a message, in every
+/// format: no message carries one raw.
+#[test]
+fn no_place_in_any_format_lets_a_raw_control_character_into_a_message() {
+    let bad_chars = [
+        "\u{1b}[31m",
+        "\u{7}",
+        "\r",
+        "\0",
+        "\u{202e}",
+        "\u{85}",
+        "\u{2066}",
+    ];
+    for c in bad_chars {
+        let text_places = [
+            format!("{c}botfeat 1\nserial 1\nfeature a u8\n"),
+            format!("botfeat {c}\nserial 1\nfeature a u8\n"),
+            format!("botfeat 1\nserial {c}\nfeature a u8\n"),
+            format!("botfeat 1\nserial 1\n{c}feature a u8\n"),
+            format!("botfeat 1\nserial 1\nfeature a{c} u8\n"),
+            format!("botfeat 1\nserial 1\nfeature a u8{c}\n"),
+            format!("botfeat 1\nserial 1\nfeature a u8 default={c}\n"),
+            format!("botfeat 1\nserial 1\nfeature a u8 defaul{c}=1\n"),
+            format!("botfeat 1\nserial 1\nfeature a u8 default=1 {c}\n"),
+            format!("botfeat 1\nserial 1\nfeature a str(4) default=\"{c}\"\n"),
+            format!("botfeat 1\nserial 1\nfeature a ip default={c}::1\n"),
+        ];
+        let j = |s: &str| {
+            s.chars()
+                .map(|ch| match ch {
+                    '\u{0}'..='\u{1f}' => format!("\\u{:04x}", u32::from(ch)),
+                    _ => ch.to_string(),
+                })
+                .collect::<String>()
+        };
+        let e = j(c);
+        let rows_places = [
+            format!(r#"{{"name":"{e}","type":"UInt8"}}"#),
+            format!(r#"{{"name":"a","type":"{e}"}}"#),
+            format!(r#"{{"name":"a","type":"UInt8","default":"{e}"}}"#),
+            format!(r#"{{"name":"a","type":"UInt8","{e}":1}}"#),
+            format!(
+                r#"{{"name":"a","type":"UInt8","database":"{e}"}}{}{{"name":"a","type":"UInt8","database":"{e}"}}"#,
+                "\n"
+            ),
+            format!(r#"{{"name":"a","type":"UInt8"}} {c}"#),
+            format!("{c}"),
+        ];
+        let binary_name = botfeat::binary::encode_unchecked(&FeatureFile {
+            serial: 1,
+            features: vec![Feature {
+                name: format!("x{c}").into(),
+                ty: FeatureType::U8,
+                default: None,
+            }],
+        });
+        let inputs: Vec<(Vec<u8>, &str)> = text_places
+            .iter()
+            .map(|t| (t.clone().into_bytes(), "text"))
+            .chain(rows_places.iter().map(|r| (r.clone().into_bytes(), "rows")))
+            .chain(std::iter::once((binary_name, "binary")))
+            .collect();
+        for (input, format) in inputs {
+            let result = match format {
+                "text" => text::parse(&input),
+                "rows" => rows::parse(&input, 1),
+                _ => binary::decode(&input),
+            };
+            let Err(e) = result else { continue };
+            let shown = e.to_string();
+            assert!(
+                !shown.chars().any(|ch| ch.is_control()
+                    || ('\u{202a}'..='\u{202e}').contains(&ch)
+                    || ('\u{2066}'..='\u{2069}').contains(&ch)),
+                "{format} {input:?} gives {shown:?}"
+            );
+        }
+    }
+}

@@ -334,7 +334,7 @@ fn no_place_in_any_format_lets_a_raw_control_character_into_a_message() {
                 "\n"
             ),
             format!(r#"{{"name":"a","type":"UInt8"}} {c}"#),
-            format!("{c}"),
+            c.to_string(),
         ];
         let binary_name = botfeat::binary::encode_unchecked(&FeatureFile {
             serial: 1,

@@ -303,15 +303,34 @@ fn judge(case: &Case, run: &Run, expectations: &Expectations) -> Option<String> 
 /// Adds `file` to `root/<target>/` under its content hash, after running it in a child.
 /// Refuses a file that crashes or breaks an oracle unless `known_crash`; refuses duplicates;
 /// records the observed outcome, or checks it against `expect`. Returns the line recorded.
+/// What a new corpus case is recorded with. There is no default: a reviewer says what the case
+/// must do, or says in so many words that what it does today is right.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    /// It must have this outcome (refused if it has another).
+    Expect(Expected),
+    /// Whatever it does now, shown and recorded (`--accept-current`).
+    AcceptCurrent,
+    /// It crashes, and CI fails until it does not (`--known-crash`).
+    KnownCrash,
+    /// Nothing said: run it, show what it does, add nothing.
+    Ask,
+}
+
+/// Adds `file` as a case of `target`, recorded as `record` says.
 pub fn add(
     runner: &Runner,
     root: &Path,
     target: Target,
     file: &Path,
-    expect: Option<&Expected>,
-    known_crash: bool,
+    record: &Record,
     note: Option<&str>,
 ) -> Result<String, String> {
+    let expect = match record {
+        Record::Expect(e) => Some(e),
+        _ => None,
+    };
+    let known_crash = *record == Record::KnownCrash;
     let bytes = fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let dir = root.join(target.name());
     let name = corpus::content_name(&bytes);
@@ -341,16 +360,21 @@ pub fn add(
             } else {
                 Expected::from_outcome(outcome)
             };
-            if let Some(expect) = expect {
-                if !expect.matches(outcome) {
+            match (expect, record) {
+                (Some(expect), _) if !expect.matches(outcome) => {
                     return Err(format!(
                         "{}: expected {expect}, but it gives {outcome}",
                         file.display()
                     ));
                 }
-                expect.clone()
-            } else {
-                observed
+                (Some(expect), _) => expect.clone(),
+                (None, Record::AcceptCurrent) => observed,
+                (None, _) => {
+                    return Err(format!(
+                        "{}: it gives {outcome}\n  not added: say what it must do, with --expect '{observed}' if that is right, or --accept-current",
+                        file.display()
+                    ));
+                }
             }
         }
         (Run::Ok(outcome), true) => {

@@ -132,19 +132,33 @@ fn a_wrong_expectation_fails_naming_the_file() {
         &dir,
         Target::ParseText,
         &input,
-        Some(&wrong),
-        false,
+        &replay::Record::Expect(wrong.clone()),
         None,
     )
     .unwrap_err();
     assert!(err.contains("expected rejected too_many_features, but it gives rejected duplicate_name at line 4, column 9"), "{err}");
+    // With no outcome given, the tool shows what the file does and adds nothing: a reviewer
+    // never records today's behaviour by accident.
+    let asked = replay::add(
+        &runner,
+        &dir,
+        Target::ParseText,
+        &input,
+        &replay::Record::Ask,
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        asked.contains("it gives rejected duplicate_name at line 4, column 9")
+            && asked.contains("--accept-current"),
+        "{asked}"
+    );
     let line = replay::add(
         &runner,
         &dir,
         Target::ParseText,
         &input,
-        None,
-        false,
+        &replay::Record::AcceptCurrent,
         Some("dup"),
     )
     .unwrap();
@@ -153,9 +167,16 @@ fn a_wrong_expectation_fails_naming_the_file() {
         "{line}"
     );
     assert!(
-        replay::add(&runner, &dir, Target::ParseText, &input, None, false, None)
-            .unwrap_err()
-            .contains("already in the corpus")
+        replay::add(
+            &runner,
+            &dir,
+            Target::ParseText,
+            &input,
+            &replay::Record::AcceptCurrent,
+            None
+        )
+        .unwrap_err()
+        .contains("already in the corpus")
     );
     assert!(
         replay::replay(&runner, &dir, &[Target::ParseText])

@@ -1,7 +1,7 @@
 //! `corpus`: the saved corpus's tool — add a case, replay, rebuild the seeds.
 //!
 //! ```text
-//! cargo run -p botfeat-fuzz --bin corpus -- add FILE --target T [--expect OUTCOME] [--note TEXT] [--known-crash]
+//! cargo run -p botfeat-fuzz --bin corpus -- add FILE --target T (--expect OUTCOME | --accept-current | --known-crash) [--note TEXT]
 //! cargo run -p botfeat-fuzz --bin corpus -- replay [--target T]...
 //! cargo run -p botfeat-fuzz --bin corpus -- run-one --target T FILE...
 //! cargo run -p botfeat-fuzz --bin corpus -- seed
@@ -50,8 +50,11 @@ enum Command {
         #[arg(long)]
         note: Option<String>,
         /// Record a crashing input as a known crash: replay (and CI) fails until it is fixed.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["expect", "accept_current"])]
         known_crash: bool,
+        /// Record whatever the file does now (shown), instead of an outcome given with --expect.
+        #[arg(long, conflicts_with = "expect")]
+        accept_current: bool,
     },
     /// Replay every case of the targets (all by default) in child processes; exit 1 on any failure.
     Replay {
@@ -131,20 +134,23 @@ fn run(cli: Cli) -> Result<bool, String> {
             expect,
             note,
             known_crash,
+            accept_current,
         } => {
             let t = target(&t)?;
-            let expect = expect.as_deref().map(Expected::parse).transpose()?;
+            let record = match (
+                expect.as_deref().map(Expected::parse).transpose()?,
+                known_crash,
+                accept_current,
+            ) {
+                (Some(e), _, _) => replay::Record::Expect(e),
+                (None, true, _) => replay::Record::KnownCrash,
+                (None, false, true) => replay::Record::AcceptCurrent,
+                // Neither: each file is run and its outcome shown, and nothing is added.
+                (None, false, false) => replay::Record::Ask,
+            };
             let mut ok = true;
             for file in &files {
-                match replay::add(
-                    &runner,
-                    &cli.root,
-                    t,
-                    file,
-                    expect.as_ref(),
-                    known_crash,
-                    note.as_deref(),
-                ) {
+                match replay::add(&runner, &cli.root, t, file, &record, note.as_deref()) {
                     Ok(line) => print!("added to corpus/{}: {line}", t.name()),
                     Err(e) => {
                         eprintln!("{e}");
@@ -185,7 +191,14 @@ fn run(cli: Cli) -> Result<bool, String> {
             let t = target(&t)?;
             let small = tmin(t, &file)?;
             let note = note.unwrap_or_else(|| format!("minimized from {}", file.display()));
-            let line = replay::add(&runner, &cli.root, t, &small, None, true, Some(&note))?;
+            let line = replay::add(
+                &runner,
+                &cli.root,
+                t,
+                &small,
+                &replay::Record::KnownCrash,
+                Some(&note),
+            )?;
             print!("added to corpus/{}: {line}", t.name());
             println!(
                 "CI fails on this case until the crash is fixed; then record its outcome instead of `crash`."
@@ -202,7 +215,14 @@ fn run(cli: Cli) -> Result<bool, String> {
                 }
                 let file = dir.join(format!("seed-{i}"));
                 std::fs::write(&file, &bytes).map_err(|e| e.to_string())?;
-                let line = replay::add(&runner, &cli.root, t, &file, None, false, Some(note))?;
+                let line = replay::add(
+                    &runner,
+                    &cli.root,
+                    t,
+                    &file,
+                    &replay::Record::AcceptCurrent,
+                    Some(note),
+                )?;
                 print!("added to corpus/{}: {line}", t.name());
                 added = added.saturating_add(1);
             }

@@ -1,16 +1,18 @@
 //! Mutations of a valid file, in each format, and the outcome each one implies.
 //!
 //! Model-level mutations (duplicate one feature, duplicate every feature, repeat, drop, swap) are
-//! written with the unchecked writers, and the implied error is worked out from the mutated model
-//! alone: the first index past the limit or repeating an earlier name. Byte-level mutations
-//! (truncate, flip, trailing bytes, inflated length, bad CRC, an out-of-range default) imply a
-//! kind and position from where they hit.
+//! written with the test kit's writers (never the parser's own), and the implied error is worked
+//! out from the mutated model alone: the first index past the limit or repeating an earlier name.
+//! Byte-level mutations (truncate, flip, trailing bytes, inflated length, bad CRC, an
+//! out-of-range default) imply a kind and position from where they hit. Whatever a mutation
+//! implies, the parser must also give exactly the test kit's reference verdict on the bytes —
+//! the same model, or the same kind at the same position: no mutation allows "anything".
 
-use botfeat::binary::HEADER_LEN;
-use botfeat::limits::{MAX_FEATURES, MAX_FILE_SIZE, MAX_LINE_LEN};
 use botfeat::{ErrorKind, Feature, FeatureFile, FeatureType, Position, Value, binary, rows, text};
 use proptest::prelude::*;
 use proptest::sample::Index;
+use testkit::binary::HEADER_LEN;
+use testkit::spec::{MAX_FEATURES, MAX_FILE_SIZE, MAX_LINE_LEN};
 
 /// The three encodings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,10 +90,22 @@ pub enum Implied {
 
 fn encode(format: Format, file: &FeatureFile) -> Vec<u8> {
     match format {
-        Format::Text => text::write_unchecked(file).into_bytes(),
-        Format::Rows => rows::write_unchecked(file, Some("default")).into_bytes(),
-        Format::Binary => binary::encode_unchecked(file),
+        Format::Text => testkit::text::write(file).into_bytes(),
+        Format::Rows => rows_with_database(file, "default").into_bytes(),
+        Format::Binary => testkit::binary::encode(file),
     }
+}
+
+/// Rows as the generator's query writes them, every row naming `database`.
+fn rows_with_database(file: &FeatureFile, database: &str) -> String {
+    let style = testkit::rows::Style {
+        database: true,
+        ..testkit::rows::Style::default()
+    };
+    testkit::rows::write(file, style).replace(
+        "\"database\":\"default\"",
+        &format!("\"database\":\"{database}\""),
+    )
 }
 
 fn varint_len(n: u64) -> usize {
@@ -109,7 +123,7 @@ pub fn binary_offset(file: &FeatureFile, index: usize) -> u64 {
         serial: file.serial,
         features: file.features[..index].to_vec(),
     };
-    let len = binary::encode_unchecked(&prefix).len() - varint_len(index as u64)
+    let len = testkit::binary::encode(&prefix).len() - varint_len(index as u64)
         + varint_len(file.features.len() as u64);
     len as u64
 }
@@ -213,7 +227,7 @@ pub fn apply(format: Format, file: &FeatureFile, m: &Mutation) -> (Vec<u8>, Impl
             let doubled = model([file.features.clone(), file.features.clone()].concat());
             if format == Format::Rows {
                 let mut b = bytes.clone();
-                b.extend_from_slice(rows::write_unchecked(file, Some("r0")).as_bytes());
+                b.extend_from_slice(rows_with_database(file, "r0").as_bytes());
                 return (b, implied_by_model(format, &doubled));
             }
             by_model(doubled)
@@ -328,7 +342,7 @@ pub fn apply(format: Format, file: &FeatureFile, m: &Mutation) -> (Vec<u8>, Impl
                         kind
                     };
                     (
-                        binary::encode_unchecked(&bad),
+                        testkit::binary::encode(&bad),
                         Implied::Reject(kind, Position::Offset(binary_offset(&bad, i))),
                     )
                 }
@@ -359,7 +373,7 @@ pub fn apply(format: Format, file: &FeatureFile, m: &Mutation) -> (Vec<u8>, Impl
                 Format::Rows => {
                     let mut bad = file.clone();
                     bad.features[i].default = None;
-                    let mut lines: Vec<String> = rows::write_unchecked(&bad, Some("default"))
+                    let mut lines: Vec<String> = rows_with_database(&bad, "default")
                         .lines()
                         .map(str::to_string)
                         .collect();
@@ -410,6 +424,24 @@ pub fn check(format: Format, bytes: &[u8], serial: u64, implied: &Implied) -> Re
         Position::LineCol { line, .. } => Some(line),
         _ => None,
     };
+    // First the reference: the parser's verdict on these bytes must be exactly its own.
+    let reference = match format {
+        Format::Text => testkit::text::read(bytes),
+        Format::Rows => testkit::rows::read(bytes, serial),
+        Format::Binary => testkit::binary::read(bytes),
+    };
+    let same = match (&reference, &parsed) {
+        (Ok(want), Ok(got)) => want == got,
+        (Err(r), Err(e)) => (r.kind, r.position) == (e.kind(), e.position()),
+        _ => false,
+    };
+    if !same {
+        return Err(format!(
+            "the reference says {:?}, the parser {:?}",
+            reference.map(crate::Model),
+            parsed.map(crate::Model)
+        ));
+    }
     let ok = match (implied, &parsed) {
         (Implied::Accept(model), Ok(got)) => got == model,
         (Implied::Reject(kind, at), Err(e)) => e.kind() == *kind && e.position() == *at,

@@ -58,6 +58,8 @@ proptest! {
 
     #[test]
     fn text_mutations(Model(file) in valid_file(), m in mutation()) {
+        // A long string default makes a line text cannot hold (the format page says so).
+        prop_assume!(testkit::text::can_carry(&file));
         run(Format::Text, &file, &m)?;
     }
 
@@ -92,6 +94,9 @@ proptest! {
     #[test]
     fn every_feature_twice_is_refused(Model(file) in valid_file()) {
         for format in [Format::Text, Format::Rows, Format::Binary] {
+            if format == Format::Text && !testkit::text::can_carry(&file) {
+                continue;
+            }
             let (bytes, implied) = apply(format, &file, &Mutation::DuplicateEvery);
             prop_assert!(matches!(implied, botfeat_proptests::mutation::Implied::Reject(..)));
             check(format, &bytes, file.serial, &implied).map_err(TestCaseError::fail)?;

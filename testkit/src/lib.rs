@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 pub mod binary;
+pub mod generate;
 pub mod guard;
 mod json;
 pub mod rows;

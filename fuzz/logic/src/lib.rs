@@ -6,7 +6,6 @@
 #![forbid(unsafe_code)]
 
 pub mod adapters;
-pub mod model;
 pub mod mutators;
 pub mod replay;
 pub mod seeds;

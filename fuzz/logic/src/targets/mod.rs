@@ -7,7 +7,7 @@ use harness::oracle::{check_expected, check_reencode};
 use harness::{Outcome, Violation, ViolationKind};
 
 use crate::adapters::{self, load_like_the_edge};
-use crate::model;
+use testkit::generate;
 
 /// A botfeat fuzz target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -129,7 +129,7 @@ fn rows_reference(data: &[u8]) -> testkit::Verdict {
 /// exactly the invalid models and write the reference's bytes for the valid ones.
 fn roundtrip(u: &mut Unstructured<'_>) -> Result<Outcome, Violation> {
     let name = "roundtrip";
-    let Ok(model) = model::feature_file(u) else {
+    let Ok(model) = generate::feature_file(u) else {
         return Ok(Outcome::Accepted);
     };
     let style = testkit::rows::Style {

@@ -1,4 +1,6 @@
-//! Structure-aware generation of feature files, valid and not.
+//! The one model generator, for `arbitrary` (the fuzz targets) and proptest (through
+//! [`from_bytes`], which the proptest strategies map byte vectors with): feature files, valid
+//! and not.
 //!
 //! The choices are ordered so that the first (what `arbitrary` picks when the input runs out) is
 //! the ordinary one; the rare states — 195 to 205 features, a duplicate, a 65-byte name, a
@@ -40,7 +42,7 @@ pub fn feature_file(u: &mut Unstructured<'_>) -> Result<FeatureFile> {
 /// A valid file: `feature_file` without the rule breaking.
 pub fn valid_feature_file(u: &mut Unstructured<'_>) -> Result<FeatureFile> {
     let mut file = feature_file(u)?;
-    file.features.truncate(botfeat::limits::MAX_FEATURES);
+    file.features.truncate(crate::spec::MAX_FEATURES);
     if file.features.is_empty() {
         file.features.push(Feature {
             name: "only".into(),
@@ -55,7 +57,7 @@ pub fn valid_feature_file(u: &mut Unstructured<'_>) -> Result<FeatureFile> {
         }
         if f.default
             .as_ref()
-            .is_some_and(|v| testkit::spec::check_value(v, f.ty).is_err())
+            .is_some_and(|v| crate::spec::check_value(v, f.ty).is_err())
         {
             f.default = None;
         }
@@ -150,7 +152,11 @@ fn value(u: &mut Unstructured<'_>, ty: FeatureType) -> Result<Value> {
             }
             // Past the global limit only the declared size matters (it is refused first);
             // filling 65,535-byte strings would only slow the fuzzer down.
-            .min(botfeat::limits::MAX_STRING_LEN.saturating_add(1));
+            .min(
+                usize::try_from(crate::spec::MAX_STRING_LEN)
+                    .unwrap_or(4096)
+                    .saturating_add(1),
+            );
             let piece: String = u.arbitrary()?;
             let piece = if piece.is_empty() {
                 "a".to_string()
@@ -245,4 +251,36 @@ fn boundary(u: &mut Unstructured<'_>, ty: FeatureType) -> Result<Value> {
         ),
         FeatureType::Str(n) => Ok(Value::Str("x".repeat(usize::from(n).min(4097)))),
     }
+}
+
+/// `generate` run on `bytes` as its source of choices; when the bytes run out every later choice
+/// is the first one, so any byte string makes a model (and a shorter one a simpler model —
+/// what lets proptest shrink through it).
+pub fn from_bytes<T>(
+    bytes: &[u8],
+    generate: impl FnOnce(&mut Unstructured<'_>) -> Result<T>,
+) -> Option<T> {
+    generate(&mut Unstructured::new(bytes)).ok()
+}
+
+/// `n` valid features with distinct names (`f0`, `f1`, …), types and defaults from `u`.
+pub fn valid_features(u: &mut Unstructured<'_>, n: usize) -> Result<Vec<Feature>> {
+    (0..n)
+        .map(|i| {
+            let ty = match feature_type(u)? {
+                FeatureType::Str(n) => FeatureType::Str(n.clamp(1, 4096)),
+                ty => ty,
+            };
+            let default = if u.arbitrary()? {
+                Some(value(u, ty)?).filter(|v| crate::spec::check_value(v, ty).is_ok())
+            } else {
+                None
+            };
+            Ok(Feature {
+                name: format!("f{i}").into(),
+                ty,
+                default,
+            })
+        })
+        .collect()
 }

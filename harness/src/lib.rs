@@ -23,5 +23,5 @@ pub mod smoke;
 pub mod stack;
 mod target;
 
-pub use oracle::{Budget, Expected, Outcome, Violation, ViolationKind};
-pub use target::{Roundtrip, Target};
+pub use oracle::{Expected, Outcome, Violation, ViolationKind};
+pub use target::{Budget, Roundtrip, Target};

@@ -2,40 +2,10 @@
 
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+pub use crate::target::Budget;
 use crate::target::{Roundtrip, Target};
-
-/// What one input may cost.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Budget {
-    /// Longest a parse may take. Checked after the fact in-process; libFuzzer's `-timeout` and
-    /// the replay child's time limit stop a real hang.
-    pub max_time: Duration,
-    /// Heap growth allowed per input byte…
-    pub heap_per_byte: usize,
-    /// …plus this much, whatever the input.
-    pub heap_base: usize,
-}
-
-impl Default for Budget {
-    /// 1 s and `4 × input + 256 KiB` of heap.
-    fn default() -> Self {
-        Budget {
-            max_time: Duration::from_secs(1),
-            heap_per_byte: 4,
-            heap_base: 256 * 1024,
-        }
-    }
-}
-
-impl Budget {
-    /// The heap bound for an input of `len` bytes.
-    pub fn heap_bound(&self, len: usize) -> usize {
-        len.saturating_mul(self.heap_per_byte)
-            .saturating_add(self.heap_base)
-    }
-}
 
 /// What a target did with an input that broke no oracle.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,8 +1,38 @@
 //! What the harness needs to know about a parser under test.
 
 use std::fmt::{Debug, Display};
+use std::time::Duration;
 
-use crate::oracle::Budget;
+/// What one input may cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Longest a parse may take. Checked after the fact in-process; libFuzzer's `-timeout` and
+    /// the replay child's time limit stop a real hang.
+    pub max_time: Duration,
+    /// Heap growth allowed per input byte…
+    pub heap_per_byte: usize,
+    /// …plus this much, whatever the input.
+    pub heap_base: usize,
+}
+
+impl Default for Budget {
+    /// 1 s and `4 × input + 256 KiB` of heap.
+    fn default() -> Self {
+        Budget {
+            max_time: Duration::from_secs(1),
+            heap_per_byte: 4,
+            heap_base: 256 * 1024,
+        }
+    }
+}
+
+impl Budget {
+    /// The heap bound for an input of `len` bytes.
+    pub fn heap_bound(&self, len: usize) -> usize {
+        len.saturating_mul(self.heap_per_byte)
+            .saturating_add(self.heap_base)
+    }
+}
 
 /// A parser under test: bytes in, a value or an error out.
 pub trait Target {

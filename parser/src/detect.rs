@@ -4,10 +4,6 @@ use crate::error::Error;
 use crate::limits::Limits;
 use crate::model::FeatureFile;
 
-/// The UTF-8 byte order mark. No format allows it (each reader refuses it with a message that
-/// names it); detection looks past it so the message comes from the right reader.
-pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// The three encodings of a feature file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -37,7 +33,7 @@ impl Format {
         {
             return Format::Binary;
         }
-        let body = input.strip_prefix(BOM).unwrap_or(input);
+        let body = input.strip_prefix(crate::format::BOM).unwrap_or(input);
         match body.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{') => Format::Rows,
             _ => Format::Text,

@@ -7,17 +7,17 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod binary;
-mod collect;
 mod detect;
 mod error;
+mod format;
 pub mod limits;
 mod model;
-pub mod rows;
 pub mod runtime;
+mod scalar;
 pub mod shown;
-pub mod text;
-mod value;
+mod validate;
+
+pub use format::{binary, rows, text};
 
 pub use detect::{Format, parse_any};
 pub use error::{Error, ErrorKind, Position};

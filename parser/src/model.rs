@@ -1,10 +1,8 @@
-//! The bot-feature file model and the checks every format shares.
+//! The bot-feature file model: plain data types. The rules a file must follow are in
+//! [`validate`](crate::validate); how each format reads and writes it, in `format/`.
 
 use std::fmt;
 use std::net::IpAddr;
-
-use crate::error::{ErrorKind, Problem};
-use crate::limits::Limits;
 
 /// The only format version this build reads and writes, in every encoding.
 pub const FORMAT_VERSION: u16 = 1;
@@ -73,16 +71,6 @@ impl fmt::Display for FeatureType {
             Self::Ip => f.write_str("ip"),
             Self::Str(n) => write!(f, "str({n})"),
         }
-    }
-}
-
-impl std::str::FromStr for FeatureType {
-    type Err = crate::Error;
-
-    /// A type as the text format spells it (`u32`, `str(36)`), under the default limits.
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        crate::text::parse::parse_type(text, &Limits::DEFAULT)
-            .map_err(|p| p.at(crate::Position::File))
     }
 }
 
@@ -233,152 +221,4 @@ impl ValueRef<'_> {
                 | (Self::Str(_), FeatureType::Str(_))
         )
     }
-}
-
-/// The bytes a name may hold after its first: `[a-z0-9_]`.
-// Evaluated at compile time: an index out of range would fail the build, never a parse.
-#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
-static NAME_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0u8;
-    loop {
-        table[b as usize] = b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
-        if b == u8::MAX {
-            break table;
-        }
-        b += 1;
-    }
-};
-
-/// Checks a name: `[a-z][a-z0-9_]*`, 1 to `limits.max_name_len` bytes.
-pub(crate) fn check_name(name: &str, limits: &Limits) -> Result<(), Problem> {
-    if name.len() > limits.max_name_len {
-        return Err(Problem::new(
-            ErrorKind::NameTooLong,
-            format!(
-                "feature name is {} bytes long: the limit is {} bytes",
-                name.len(),
-                limits.max_name_len
-            ),
-        ));
-    }
-    let mut bytes = name.bytes();
-    let starts_well = bytes.next().is_some_and(|b| b.is_ascii_lowercase());
-    // One table lookup per byte, no early exit: names are short and almost always good.
-    let rest_ok = bytes.fold(true, |ok, b| {
-        ok & NAME_BYTE.get(usize::from(b)).copied().unwrap_or(false)
-    });
-    if !starts_well || !rest_ok {
-        return Err(Problem::new(
-            ErrorKind::BadName,
-            format!(
-                "bad feature name {:?}: expected [a-z][a-z0-9_]* (a lowercase letter, then lowercase letters, digits or '_')",
-                truncate_for_message(name)
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// Checks the `N` of `str(N)`.
-pub(crate) fn check_string_size(n: u64, limits: &Limits) -> Result<u16, Problem> {
-    let max = limits.max_string_len.min(usize::from(u16::MAX));
-    match usize::try_from(n) {
-        Ok(n_usize) if n_usize >= 1 && n_usize <= max => u16::try_from(n_usize).map_err(|_| {
-            Problem::new(
-                ErrorKind::BadStringSize,
-                format!("str({n}): expected str(1) to str({max})"),
-            )
-        }),
-        _ => Err(Problem::new(
-            ErrorKind::BadStringSize,
-            format!("str({n}): expected str(1) to str({max})"),
-        )),
-    }
-}
-
-/// Checks that a default fits its feature's type: matching variant, finite floats, string
-/// length within `N`. Takes the borrowed form so a decoder checks a value before copying it.
-#[inline]
-pub(crate) fn check_value(value: ValueRef<'_>, ty: FeatureType) -> Result<(), Problem> {
-    if !value.has_type(ty) {
-        return Err(Problem::new(
-            ErrorKind::InvalidValue,
-            format!("default is not a value of type {ty}"),
-        ));
-    }
-    match (value, ty) {
-        (ValueRef::F32(v), _) if !v.is_finite() => Err(non_finite(ty)),
-        (ValueRef::F64(v), _) if !v.is_finite() => Err(non_finite(ty)),
-        (ValueRef::Str(s), FeatureType::Str(n)) => check_string_len(s, n),
-        _ => Ok(()),
-    }
-}
-
-pub(crate) fn check_string_len(s: &str, n: u16) -> Result<(), Problem> {
-    if s.len() > usize::from(n) {
-        return Err(Problem::new(
-            ErrorKind::StringTooLong,
-            format!(
-                "string default is {} bytes long: the type str({n}) allows at most {n}",
-                s.len()
-            ),
-        ));
-    }
-    Ok(())
-}
-
-#[cold]
-pub(crate) fn non_finite(ty: FeatureType) -> Problem {
-    Problem::new(
-        ErrorKind::NonFiniteFloat,
-        format!(
-            "{ty} default is not finite: expected a finite number (no NaN, no infinity, within the range of {ty})"
-        ),
-    )
-}
-
-/// At most 80 characters of `s`, for messages about input that may be huge.
-pub(crate) fn truncate_for_message(s: &str) -> String {
-    const SHOWN: usize = 80;
-    let mut out: String = s.chars().take(SHOWN).collect();
-    if s.chars().nth(SHOWN).is_some() {
-        out.push('…');
-    }
-    out
-}
-
-impl FeatureFile {
-    /// Checks everything every parser checks: 1 to `max_features` features, names, uniqueness,
-    /// types and defaults. Writers call it so that they never emit a file the parsers refuse.
-    pub fn validate(&self, limits: &Limits) -> Result<(), crate::Error> {
-        let mut set = crate::collect::FeatureSet::new(limits, self.features.len());
-        for (index, feature) in self.features.iter().enumerate() {
-            set.admit(
-                feature.name.as_str(),
-                crate::Position::File,
-                None,
-                &self.features,
-            )
-            .map_err(|p| feature_problem(p, index))?;
-            if let FeatureType::Str(n) = feature.ty {
-                check_string_size(u64::from(n), limits).map_err(|p| feature_problem(p, index))?;
-            }
-            if let Some(value) = &feature.default {
-                check_value(value.as_value_ref(), feature.ty)
-                    .map_err(|p| feature_problem(p, index))?;
-            }
-        }
-        set.finish().map_err(|p| p.at(crate::Position::File))
-    }
-}
-
-/// Errors from [`FeatureFile::validate`] have no position in any input, so they name the
-/// feature's index in the message.
-fn feature_problem(p: Problem, index: usize) -> crate::Error {
-    crate::Error::new(
-        p.kind,
-        crate::Position::File,
-        format!("feature #{index}: {}", p.message),
-    )
 }

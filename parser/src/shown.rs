@@ -49,6 +49,17 @@ pub fn untrusted_bytes(bytes: &[u8]) -> String {
     untrusted(&String::from_utf8_lossy(bytes))
 }
 
+/// At most 80 characters of `s`, for quoting one value of an input that may be huge (the
+/// message as a whole then goes through [`untrusted`]).
+pub(crate) fn cut(s: &str) -> String {
+    const SHOWN: usize = 80;
+    let mut out: String = s.chars().take(SHOWN).collect();
+    if s.chars().nth(SHOWN).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -264,7 +264,9 @@ fn cmin(root: &Path, t: Target) -> Result<(), String> {
         };
         std::fs::write(into.join(&c.name), &c.bytes).map_err(|e| e.to_string())?;
     }
-    // Merge: inputs from `grown` go into `kept` only if they add coverage over it.
+    // Merge: inputs from `grown` go into `kept` only if they add coverage over it — a set cover
+    // of the edges (hit counts ignored), so the committed corpus stays small (about a thousand
+    // files for all targets, where a plain merge kept six thousand).
     let out = cargo_fuzz(&[
         "run".as_ref(),
         "-s".as_ref(),
@@ -275,7 +277,9 @@ fn cmin(root: &Path, t: Target) -> Result<(), String> {
         kept.as_os_str(),
         grown.as_os_str(),
         "--".as_ref(),
-        "-merge=1".as_ref(),
+        "-set_cover_merge=1".as_ref(),
+        "-use_counters=0".as_ref(),
+        "-max_len=8192".as_ref(),
     ])?;
     if !out.status.success() {
         return Err(format!(

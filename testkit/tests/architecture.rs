@@ -1,0 +1,226 @@
+//! The house rules of ARCHITECTURE.md, checked on every `cargo test`:
+//! - who may depend on whom: `botfeat` on neither the harness nor the test kit (nor clap, which
+//!   only its CLI package uses); the harness not on `botfeat`;
+//! - no import cycle between the files of the parser or of the harness (a file's module uses
+//!   only modules that do not use it back, directly or through others).
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The names in a manifest's `[dependencies]` table.
+fn dependencies(manifest: &Path) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(manifest).unwrap();
+    let mut in_deps = false;
+    let mut out = BTreeSet::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_deps = line == "[dependencies]";
+            continue;
+        }
+        if in_deps && !line.is_empty() && !line.starts_with('#') {
+            let name = line.split(['=', '.', ' ']).next().unwrap().trim();
+            out.insert(name.to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn the_dependency_direction_holds() {
+    let parser = dependencies(&root().join("parser/Cargo.toml"));
+    for banned in ["config-harness", "harness", "botfeat-testkit", "clap"] {
+        assert!(
+            !parser.contains(banned),
+            "botfeat depends on {banned}: {parser:?}"
+        );
+    }
+    let harness = dependencies(&root().join("harness/Cargo.toml"));
+    assert!(
+        !harness.iter().any(|d| d.starts_with("botfeat")),
+        "the harness depends on botfeat: {harness:?}"
+    );
+    let testkit = dependencies(&root().join("testkit/Cargo.toml"));
+    assert!(
+        !testkit.contains("config-harness"),
+        "the test kit is botfeat's, not the harness's: {testkit:?}"
+    );
+}
+
+/// Every `.rs` file under `src`, by module path (`format::text::parse`).
+fn modules(src: &Path) -> BTreeMap<String, PathBuf> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![src.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                if !path.ends_with("bin") {
+                    stack.push(path);
+                }
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let rel = path.strip_prefix(src).unwrap().with_extension("");
+            let mut segments: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            if matches!(segments.last().map(String::as_str), Some("mod" | "lib")) {
+                segments.pop();
+            }
+            out.insert(segments.join("::"), path);
+        }
+    }
+    out
+}
+
+/// `crate::a::b…` and `super::a…` paths in code (not comments, not the test module), as
+/// module-path segments.
+fn paths_used(text: &str, own: &str) -> Vec<Vec<String>> {
+    let code = text.split("#[cfg(test)]").next().unwrap();
+    let parent: Vec<String> = own
+        .split("::")
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    let parent = &parent[..parent.len().saturating_sub(1)];
+    let mut out = Vec::new();
+    for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+        for (prefix, base) in [("crate::", Vec::new()), ("super::", parent.to_vec())] {
+            let mut rest = line;
+            while let Some(at) = rest.find(prefix) {
+                let after = &rest[at + prefix.len()..];
+                let path: String = after
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                    .collect();
+                let mut segments = base.clone();
+                segments.extend(path.split("::").filter(|s| !s.is_empty()).map(String::from));
+                out.push(segments);
+                rest = &after[path.len()..];
+            }
+        }
+    }
+    out
+}
+
+/// Resolves a used path to the module file it names: the longest known module prefix, after the
+/// crate root's re-exports (`crate::text` is `format::text`, `crate::Error` is in `error`).
+fn resolve(
+    path: &[String],
+    modules: &BTreeMap<String, PathBuf>,
+    reexports: &BTreeMap<String, String>,
+) -> Option<String> {
+    let mut path = path.to_vec();
+    if let Some(first) = path.first() {
+        if let Some(target) = reexports.get(first) {
+            let mut full: Vec<String> = target.split("::").map(String::from).collect();
+            full.extend(path.drain(1..));
+            path = full;
+        }
+    }
+    (1..=path.len())
+        .rev()
+        .map(|n| path[..n].join("::"))
+        .find(|m| modules.contains_key(m))
+}
+
+/// `pub use a::{b, c};` in lib.rs: `b` → `a::b` (a module) or `a` (an item of it).
+fn reexports(lib: &str, modules: &BTreeMap<String, PathBuf>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for line in lib.lines().filter(|l| l.starts_with("pub use ")) {
+        let body = line.trim_start_matches("pub use ").trim_end_matches(';');
+        let (module, names) = match body.split_once("::{") {
+            Some((m, n)) => (m.to_string(), n.trim_end_matches('}').to_string()),
+            None => {
+                let (m, n) = body.rsplit_once("::").unwrap();
+                (m.to_string(), n.to_string())
+            }
+        };
+        for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let as_module = format!("{module}::{name}");
+            let target = if modules.contains_key(&as_module) {
+                as_module
+            } else {
+                module.clone()
+            };
+            out.insert(name.to_string(), target);
+        }
+    }
+    out
+}
+
+fn assert_acyclic(src: &Path) {
+    let modules = modules(src);
+    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
+    let reexports = reexports(&lib, &modules);
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (module, path) in &modules {
+        if module.is_empty() {
+            continue; // lib.rs declares and re-exports; it is the root, not a user
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        for used in paths_used(&text, module) {
+            if let Some(target) = resolve(&used, &modules, &reexports) {
+                if &target != module
+                    && !target.is_empty()
+                    && !module.starts_with(&format!("{target}::"))
+                {
+                    edges.entry(module.clone()).or_default().insert(target);
+                }
+            }
+        }
+    }
+    // Depth-first search for a back edge.
+    fn visit(
+        m: &str,
+        edges: &BTreeMap<String, BTreeSet<String>>,
+        state: &mut BTreeMap<String, u8>,
+        trail: &mut Vec<String>,
+    ) {
+        match state.get(m) {
+            Some(2) => return,
+            Some(1) => panic!("import cycle: {} -> {m}", trail.join(" -> ")),
+            _ => {}
+        }
+        state.insert(m.to_string(), 1);
+        trail.push(m.to_string());
+        for next in edges.get(m).into_iter().flatten() {
+            visit(next, edges, state, trail);
+        }
+        trail.pop();
+        state.insert(m.to_string(), 2);
+    }
+    let mut state = BTreeMap::new();
+    for m in modules.keys() {
+        visit(m, &edges, &mut state, &mut Vec::new());
+    }
+    assert!(
+        !edges.is_empty(),
+        "no imports found in {}: the scan is broken",
+        src.display()
+    );
+}
+
+#[test]
+fn the_parser_has_no_import_cycle() {
+    assert_acyclic(&root().join("parser/src"));
+}
+
+#[test]
+fn the_harness_has_no_import_cycle() {
+    assert_acyclic(&root().join("harness/src"));
+}

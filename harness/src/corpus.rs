@@ -259,8 +259,38 @@ pub enum Verdict {
     Fail(Violation),
 }
 
-/// Runs `oracle` on every case of `dir` and checks each expectation. One failure never hides
-/// another: every case is run.
+/// What a case did when it ran: an outcome, or a failure (an oracle broken, a crash, a hang),
+/// in words.
+#[derive(Clone, Copy, Debug)]
+pub enum Ran<'a> {
+    /// Passed every oracle with this outcome.
+    Outcome(&'a Outcome),
+    /// Broke an oracle or died; the summary says how.
+    Failed(&'a str),
+}
+
+/// The one judge of a replayed case: `None` if it did what its expectation says (or, with no
+/// expectation, passed the oracles), else why not. Every replay — in-process here, in child
+/// processes in a client's corpus tool — decides with this.
+pub fn judge(expectation: Option<&Expectation>, ran: Ran<'_>) -> Option<String> {
+    let known_crash = expectation.is_some_and(|e| e.expected == Expected::KnownCrash);
+    match (ran, expectation) {
+        (Ran::Outcome(outcome), Some(e)) if e.expected == Expected::KnownCrash => Some(format!(
+            "recorded as a known crash (line {}), but now gives {outcome}: fixed? record its outcome instead",
+            e.line
+        )),
+        (Ran::Outcome(outcome), Some(e)) if !e.expected.matches(outcome) => Some(format!(
+            "expected {} (line {}), got {outcome}",
+            e.expected, e.line
+        )),
+        (Ran::Outcome(_), _) => None,
+        (Ran::Failed(how), _) if known_crash => Some(format!("known crash, still to fix: {how}")),
+        (Ran::Failed(how), _) => Some(how.to_string()),
+    }
+}
+
+/// Runs `oracle` on every case of `dir`, in this process, and [`judge`]s each. One failure never
+/// hides another: every case is run.
 pub fn replay(
     dir: &Path,
     expectations: &Expectations,
@@ -268,22 +298,17 @@ pub fn replay(
 ) -> io::Result<Vec<(Case, Verdict)>> {
     let mut results = Vec::new();
     for case in read_cases(dir)? {
-        let verdict = match (oracle(&case.bytes), expectations.get(&case.name)) {
-            (Err(v), _) => Verdict::Fail(v),
-            (Ok(outcome), Some(e)) if e.expected == Expected::KnownCrash => {
-                Verdict::Fail(unexpected(
-                    &case,
-                    format!(
-                        "recorded as a known crash (line {}), but it now gives {outcome}: update its expectation",
-                        e.line
-                    ),
-                ))
-            }
-            (Ok(outcome), Some(e)) if !e.expected.matches(&outcome) => Verdict::Fail(unexpected(
-                &case,
-                format!("expected {} (line {}), got {outcome}", e.expected, e.line),
-            )),
-            (Ok(outcome), _) => Verdict::Pass(outcome),
+        let result = oracle(&case.bytes);
+        let failed = result.as_ref().err().map(ToString::to_string);
+        let ran = match (&result, &failed) {
+            (Ok(outcome), _) => Ran::Outcome(outcome),
+            (Err(_), Some(how)) => Ran::Failed(how),
+            (Err(_), None) => Ran::Failed("failed"),
+        };
+        let verdict = match (judge(expectations.get(&case.name), ran), result) {
+            (None, Ok(outcome)) => Verdict::Pass(outcome),
+            (_, Err(v)) => Verdict::Fail(v),
+            (Some(why), Ok(_)) => Verdict::Fail(unexpected(&case, why)),
         };
         results.push((case, verdict));
     }

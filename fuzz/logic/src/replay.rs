@@ -279,25 +279,17 @@ pub fn replay(runner: &Runner, root: &Path, targets: &[Target]) -> io::Result<Re
     Ok((counts, failures))
 }
 
-/// `None` if `run` is what `case` should do.
+/// `None` if `run` is what `case` should do: the harness's one judge.
 fn judge(case: &Case, run: &Run, expectations: &Expectations) -> Option<String> {
-    let expectation = expectations.get(&case.name);
-    let known_crash = expectation.is_some_and(|e| e.expected == Expected::KnownCrash);
-    match run {
-        Run::Ok(outcome) => match expectation {
-            Some(e) if e.expected == Expected::KnownCrash => Some(format!(
-                "recorded as a known crash (line {}), but now gives {outcome}: fixed? record its outcome instead",
-                e.line
-            )),
-            Some(e) if !e.expected.matches(outcome) => Some(format!(
-                "expected {} (line {}), got {outcome}",
-                e.expected, e.line
-            )),
-            _ => None,
-        },
-        other if known_crash => Some(format!("known crash, still to fix: {}", other.summary())),
-        other => Some(other.summary()),
-    }
+    let summary;
+    let ran = match run {
+        Run::Ok(outcome) => corpus::Ran::Outcome(outcome),
+        other => {
+            summary = other.summary();
+            corpus::Ran::Failed(&summary)
+        }
+    };
+    corpus::judge(expectations.get(&case.name), ran)
 }
 
 /// Adds `file` to `root/<target>/` under its content hash, after running it in a child.

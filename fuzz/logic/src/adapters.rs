@@ -104,7 +104,9 @@ botfeat_target!(
     Rows,
     "rows",
     |b| rows::parse(b, 0),
-    |f| Ok(rows::write_unchecked(f, None).into_bytes()),
+    |f| rows::write(f, None)
+        .map(String::into_bytes)
+        .map_err(|e| e.to_string()),
     |f| Some(testkit::rows::write(f, testkit::rows::Style::default()).into_bytes())
 );
 

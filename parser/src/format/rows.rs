@@ -243,9 +243,21 @@ fn json_error(e: &serde_json::Error, at: Position) -> Error {
     Error::new(kind, at, format!("{message}{expected}"))
 }
 
-/// Writes `file` as JSONEachRow rows, one per feature, each with `database` (when given) and the
-/// ClickHouse type. The serial is not written: rows do not carry it.
+/// Writes a valid `file` as JSONEachRow rows, one per feature, each with `database` (when given)
+/// and the ClickHouse type, as the generator's query emits them; refuses a file that
+/// [`FeatureFile::validate`] refuses. The serial is not written: rows do not carry it.
+pub fn write(file: &FeatureFile, database: Option<&str>) -> Result<String, Error> {
+    file.validate(&Limits::DEFAULT)?;
+    Ok(write_any(file, database))
+}
+
+/// [`write`] without validating: the hostile writer tests use. Test-only API: feature `testing`.
+#[cfg(feature = "testing")]
 pub fn write_unchecked(file: &FeatureFile, database: Option<&str>) -> String {
+    write_any(file, database)
+}
+
+fn write_any(file: &FeatureFile, database: Option<&str>) -> String {
     let mut out = String::new();
     for feature in &file.features {
         out.push_str("{\"name\":");

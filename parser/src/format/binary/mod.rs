@@ -56,8 +56,9 @@ pub fn decode_with(input: &[u8], limits: &Limits) -> Result<FeatureFile, Error> 
 }
 
 /// [`decode_with`], with every field read by bincode's own decoder: the reference the fast
-/// reader is tested against. Same result, same errors (kind and position), slower.
-#[doc(hidden)]
+/// reader is tested against. Same result, same errors (kind and position), slower. Test-only
+/// API: feature `testing`.
+#[cfg(feature = "testing")]
 pub fn decode_reference_with(input: &[u8], limits: &Limits) -> Result<FeatureFile, Error> {
     decode_by(input, limits, Reader::Bincode)
 }
@@ -66,6 +67,8 @@ pub fn decode_reference_with(input: &[u8], limits: &Limits) -> Result<FeatureFil
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Reader {
     Wire,
+    // Only the test-only reference decoder reads with bincode.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     Bincode,
 }
 
@@ -381,7 +384,7 @@ pub fn encode(file: &FeatureFile) -> Result<Vec<u8>, Error> {
 /// Encodes `file` after validating it under `limits`.
 pub fn encode_with(file: &FeatureFile, limits: &Limits) -> Result<Vec<u8>, Error> {
     file.validate(limits)?;
-    let bytes = encode_unchecked(file);
+    let bytes = encode_any(file);
     if bytes.len() > limits.max_file_size {
         return Err(Error::file_too_large(
             crate::error::len64(bytes.len()),
@@ -392,8 +395,19 @@ pub fn encode_with(file: &FeatureFile, limits: &Limits) -> Result<Vec<u8>, Error
 }
 
 /// Encodes `file` without validating it, with a correct header: the hostile writer that tests and
-/// fuzzers use to hand the decoder files it must refuse.
+/// fuzzers use to hand the decoder files it must refuse. Test-only API: feature `testing`.
+#[cfg(feature = "testing")]
 pub fn encode_unchecked(file: &FeatureFile) -> Vec<u8> {
+    encode_any(file)
+}
+
+/// Wraps `payload` in a correct header. Test-only API: feature `testing`.
+#[cfg(feature = "testing")]
+pub fn frame(payload: &[u8]) -> Vec<u8> {
+    frame_any(payload)
+}
+
+fn encode_any(file: &FeatureFile) -> Vec<u8> {
     let mut payload = Vec::with_capacity(file.features.len().saturating_mul(24).saturating_add(16));
     // Encoding into a Vec cannot fail: no limit applies to encoding.
     let _ = bincode::encode_into_std_write(file.serial, &mut payload, config());
@@ -406,11 +420,11 @@ pub fn encode_unchecked(file: &FeatureFile) -> Vec<u8> {
         };
         let _ = bincode::encode_into_std_write(&wire, &mut payload, config());
     }
-    frame(&payload)
+    frame_any(&payload)
 }
 
 /// Wraps `payload` in a correct header (version 1, no flags, its length and CRC).
-pub fn frame(payload: &[u8]) -> Vec<u8> {
+fn frame_any(payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN.saturating_add(payload.len()));
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());

@@ -5,4 +5,6 @@ mod tokens;
 mod write;
 
 pub use parse::{parse, parse_with};
-pub use write::{write, write_unchecked, write_with};
+#[cfg(feature = "testing")]
+pub use write::write_unchecked;
+pub use write::{write, write_with};

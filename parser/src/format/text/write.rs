@@ -18,7 +18,7 @@ pub fn write(file: &FeatureFile) -> Result<String, Error> {
 /// be longer than `limits.max_line_len` (a long string default; the binary format carries it).
 pub fn write_with(file: &FeatureFile, limits: &Limits) -> Result<String, Error> {
     file.validate(limits)?;
-    let text = write_unchecked(file);
+    let text = write_any(file);
     for (index, line) in text.lines().enumerate() {
         if line.len() > limits.max_line_len {
             return Err(Error::new(
@@ -45,8 +45,15 @@ pub fn write_with(file: &FeatureFile, limits: &Limits) -> Result<String, Error> 
 }
 
 /// Writes `file` as text without validating it: the hostile writer that fuzzers and tests use to
-/// produce files the parser must refuse (too many features, duplicates, bad names, …).
+/// produce files the parser must refuse (too many features, duplicates, bad names, …). Test-only
+/// API: feature `testing`.
+#[cfg(feature = "testing")]
 pub fn write_unchecked(file: &FeatureFile) -> String {
+    write_any(file)
+}
+
+/// The text of any model, valid or not; [`write`] validates first.
+pub(crate) fn write_any(file: &FeatureFile) -> String {
     let mut out =
         String::with_capacity(32usize.saturating_add(file.features.len().saturating_mul(40)));
     let _ = writeln!(out, "botfeat 1\nserial {}", file.serial);

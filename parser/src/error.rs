@@ -59,6 +59,10 @@ pub enum ErrorKind {
     MissingKey,
     /// A ClickHouse column type with no feature type.
     UnsupportedClickHouseType,
+    /// A check inside the parser found its own state inconsistent (an index it had computed out
+    /// of range): a bug in botfeat, never the input's fault. The file is refused rather than
+    /// read wrong; please report it with the input.
+    Internal,
 }
 
 impl ErrorKind {
@@ -91,11 +95,12 @@ impl ErrorKind {
             Self::UnknownKey => "unknown_key",
             Self::MissingKey => "missing_key",
             Self::UnsupportedClickHouseType => "unsupported_clickhouse_type",
+            Self::Internal => "internal",
         }
     }
 
     /// Every kind, in declaration order (for tests and tooling that must cover them all).
-    pub const ALL: [ErrorKind; 26] = [
+    pub const ALL: [ErrorKind; 27] = [
         Self::TooManyFeatures,
         Self::NoFeatures,
         Self::FileTooLarge,
@@ -122,6 +127,7 @@ impl ErrorKind {
         Self::UnknownKey,
         Self::MissingKey,
         Self::UnsupportedClickHouseType,
+        Self::Internal,
     ];
 
     /// The kind whose [`name`](Self::name) is `name`.
@@ -261,6 +267,20 @@ impl Error {
             format!(
                 "file is {size} bytes: the limit is {} bytes",
                 limits.max_file_size
+            ),
+        )
+    }
+}
+
+impl Error {
+    /// The parser's own slip ([`ErrorKind::Internal`]): `what` names the check that failed.
+    #[cold]
+    pub(crate) fn internal(position: Position, what: &str) -> Error {
+        Error::new(
+            ErrorKind::Internal,
+            position,
+            format!(
+                "internal error: {what}; this is a bug in botfeat, not in the file: please report it with the file"
             ),
         )
     }

@@ -126,10 +126,15 @@ impl<'a> FeatureSet<'a> {
         );
         let (kind, origin) = PositionKind::split(position);
         match entry {
-            Entry::Occupied(first) => {
-                let first = usize::try_from(*first.get()).unwrap_or_default();
-                Err(self.duplicate(name, first, position, index, database.as_deref()))
-            }
+            Entry::Occupied(first) => match usize::try_from(*first.get()) {
+                Ok(first) => Err(self.duplicate(name, first, position, index, database.as_deref())),
+                // Every stored index came from a usize: a failure here is our slip, and the
+                // feature is still refused (as the duplicate it is).
+                Err(_) => Err(Problem::new(
+                    ErrorKind::Internal,
+                    "internal error: a stored feature index does not fit; this is a bug in botfeat, please report it with the file",
+                )),
+            },
             Entry::Vacant(vacant) => {
                 vacant.insert(slot);
                 self.kind = kind;

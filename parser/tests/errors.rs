@@ -221,9 +221,10 @@ fn every_error_kind_has_a_case_with_kind_and_position() {
         assert!(!err.message().is_empty());
         seen.insert(kind);
     }
+    // `internal` is botfeat's own slip: no input may produce it.
     let missing: Vec<_> = ErrorKind::ALL
         .iter()
-        .filter(|k| !seen.contains(k))
+        .filter(|k| !seen.contains(k) && **k != ErrorKind::Internal)
         .collect();
     assert!(missing.is_empty(), "kinds with no case: {missing:?}");
 }

@@ -62,9 +62,13 @@ pub fn parse_with(input: &[u8], serial: u64, limits: &Limits) -> Result<FeatureF
     let ends = memchr::memchr_iter(b'\n', input).chain(std::iter::once(input.len()));
     let mut line_start = 0usize;
     for (index, end) in ends.enumerate() {
-        let raw = input.get(line_start..end).unwrap_or_default();
-        line_start = end.saturating_add(1);
         let row = u64::try_from(index).unwrap_or(u64::MAX).saturating_add(1);
+        // The line ends come from memchr over this input: always in range. Were they not, the
+        // row is refused, not skipped.
+        let raw = input.get(line_start..end).ok_or_else(|| {
+            Error::internal(Position::Row(row), "a row's bounds are outside the input")
+        })?;
+        line_start = end.saturating_add(1);
         last_row = row;
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         if line.iter().all(|b| b.is_ascii_whitespace()) {

@@ -59,6 +59,8 @@ pub(super) enum TokenError {
     AfterQuote(usize),
     /// A quote with no closing quote on its line.
     Unterminated(usize),
+    /// The tokenizer's own slip: a token's bounds outside its line.
+    Internal(usize),
 }
 
 impl TokenError {
@@ -70,6 +72,13 @@ impl TokenError {
                 Problem::new(
                     ErrorKind::Syntax,
                     "unexpected character after a closing quote: expected a space, `#` or the end of the line",
+                ),
+                at,
+            ),
+            TokenError::Internal(at) => (
+                Problem::new(
+                    ErrorKind::Internal,
+                    "internal error: a token's bounds are outside its line; this is a bug in botfeat, not in the file: please report it with the file",
                 ),
                 at,
             ),
@@ -115,9 +124,14 @@ impl<'a> Iterator for Tokens<'a> {
         };
         let end = end.min(bytes.len());
         self.pos = end;
-        self.line
-            .get(start..end)
-            .map(|text| Ok(Token { text, start }))
+        // `start` and `end` sit on ASCII bytes or the line's end, so the slice is always there;
+        // were it not, the line is refused rather than cut short.
+        Some(
+            self.line
+                .get(start..end)
+                .map(|text| Token { text, start })
+                .ok_or(TokenError::Internal(start)),
+        )
     }
 }
 

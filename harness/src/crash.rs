@@ -7,9 +7,37 @@
 //! cap, then prints the panic's message and place — never a backtrace, so the report takes the
 //! same few microseconds with `RUST_BACKTRACE` set or not.
 
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Once, OnceLock};
 
 static INSTALL: Once = Once::new();
+
+/// The environment variable the hunt tool sets to the signatures of panics it has already
+/// reported (one a line, as [`crate::libfuzzer::Ending::signature`] makes them), so a rerun
+/// looks past them for the next bug instead of finding the same one again.
+pub const KNOWN_PANICS_ENV: &str = "HARNESS_KNOWN_PANICS";
+
+static KNOWN: OnceLock<Vec<String>> = OnceLock::new();
+static LAST_WAS_KNOWN: AtomicBool = AtomicBool::new(false);
+
+fn known() -> &'static [String] {
+    KNOWN.get_or_init(|| {
+        std::env::var(KNOWN_PANICS_ENV)
+            .map(|v| {
+                v.lines()
+                    .map(String::from)
+                    .filter(|l| !l.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// Whether the last panic in this process was one of [`KNOWN_PANICS_ENV`] (and so went
+/// unreported). Reading it clears it.
+pub fn last_panic_was_known() -> bool {
+    LAST_WAS_KNOWN.swap(false, Ordering::AcqRel)
+}
 
 /// Installs the crash-report hook for this process (once; later calls do nothing).
 pub fn install() {
@@ -26,6 +54,15 @@ pub fn install() {
                 .location()
                 .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
                 .unwrap_or_default();
+            let signature = crate::libfuzzer::Ending::Panic {
+                message: message.to_string(),
+                location: place.clone(),
+            }
+            .signature();
+            if known().contains(&signature) {
+                LAST_WAS_KNOWN.store(true, Ordering::Release);
+                return;
+            }
             let thread = std::thread::current();
             eprintln!(
                 "thread '{}' panicked at {place}:\n{message}",

@@ -64,7 +64,10 @@ static HUNT: OnceLock<Hunt> = OnceLock::new();
 fn hunt() -> &'static Hunt {
     HUNT.get_or_init(|| {
         crate::crash::install();
-        let last_input = std::env::var_os(LAST_INPUT_ENV).and_then(|path| {
+        // `%p` in the path is this process's id: in libFuzzer's fork mode each child keeps its
+        // own last input, so the one a crash killed is still there after the next child starts.
+        let last_input = std::env::var(LAST_INPUT_ENV).ok().and_then(|path| {
+            let path = path.replace("%p", &std::process::id().to_string());
             std::fs::OpenOptions::new()
                 .create(true)
                 .truncate(true)
@@ -181,6 +184,8 @@ pub fn run(data: &[u8], parse: fn(&[u8])) {
     };
     match outcome {
         Some(Ok(())) => {}
+        // A panic the hunt already reported: look past it for the next bug.
+        Some(Err(_)) if crate::crash::last_panic_was_known() => {}
         Some(Err(payload)) => std::panic::resume_unwind(payload),
         None => std::process::abort(),
     }

@@ -17,11 +17,13 @@ pub mod crash;
 pub mod dict;
 pub mod drive;
 pub mod hunt;
+pub mod libfuzzer;
 pub mod mutate;
 pub mod oracle;
 pub mod smoke;
 pub mod stack;
 mod target;
+pub mod tool;
 
 pub use oracle::{Expected, Outcome, Violation, ViolationKind};
 pub use target::{Budget, Roundtrip, Target};

@@ -1,32 +1,102 @@
-//! `harness`: the hunt's helpers, for scripts.
+//! `harness`: the hunt, and its helpers for scripts.
 //!
 //! ```text
-//! harness dict SEED_DIR [MAX]        print a libFuzzer dictionary derived from the seeds
-//! harness amplify FILE FACTOR OUT    write FILE with its longest repeated unit FACTOR× as often
-//! harness shrink BIN FILE OUT         shrink FILE while `BIN FILE` still dies by a signal
-//! harness kept FILE OUT               write the input a hunt kept in FILE (HARNESS_LAST_INPUT)
+//! harness hunt DIR [--seconds N] [--plain]  hunt bugs in the parser of a hunt directory
+//! harness dict SEED_DIR [MAX]               print a libFuzzer dictionary derived from the seeds
+//! harness amplify FILE FACTOR OUT           write FILE with its longest repeated unit FACTOR× as often
+//! harness shrink BIN FILE OUT               shrink FILE while `BIN FILE` still dies by a signal
+//! harness kept FILE OUT                     write the input a hunt kept in FILE (HARNESS_LAST_INPUT)
 //! ```
+//! Exit codes: 0 done (for `hunt`: nothing confirmed), 1 `hunt` confirmed a bug, 2 usage or
+//! another error.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "harness",
+    about = "Hunt bugs in config parsers, and the hunt's helpers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Hunt a hunt directory's parser for a wall-clock budget: every distinct bug, confirmed by
+    /// kind, minimized, saved to DIR/regressions/, then a table. Exit 1 if any is confirmed.
+    Hunt {
+        /// The hunt directory (a cargo-fuzz directory with targets `hunt` and `plain`).
+        dir: PathBuf,
+        /// The budget after the build, in seconds: fuzzing, confirming, minimizing, saving.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Run the `plain` target instead, from the same seeds: the baseline.
+        #[arg(long)]
+        plain: bool,
+    },
+    /// Print a libFuzzer dictionary derived from the seeds.
+    Dict {
+        /// The seed folder.
+        dir: String,
+        /// Most tokens.
+        #[arg(default_value_t = 64)]
+        max: usize,
+    },
+    /// Write FILE with its longest repeated unit FACTOR times as often.
+    Amplify {
+        file: String,
+        factor: usize,
+        out: String,
+    },
+    /// Shrink FILE while `BIN FILE` still dies by a signal.
+    Shrink {
+        bin: String,
+        file: String,
+        out: String,
+    },
+    /// Write the input a hunt kept in FILE (HARNESS_LAST_INPUT) to OUT.
+    Kept { file: String, out: String },
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let arg = |i: usize| args.get(i).map(String::as_str);
-    let result = match (arg(0), arg(1)) {
-        (Some("dict"), Some(dir)) => dict(dir, arg(2).and_then(|m| m.parse().ok()).unwrap_or(64)),
-        (Some("amplify"), Some(file)) => match (arg(2).and_then(|f| f.parse().ok()), arg(3)) {
-            (Some(factor), Some(out)) => amplify(file, factor, out),
-            _ => Err("usage: harness amplify FILE FACTOR OUT".into()),
-        },
-        (Some("shrink"), Some(bin)) => match (arg(2), arg(3)) {
-            (Some(file), Some(out)) => shrink(bin, file, out),
-            _ => Err("usage: harness shrink BIN FILE OUT".into()),
-        },
-        (Some("kept"), Some(file)) => match arg(2) {
-            Some(out) => kept(file, out),
-            _ => Err("usage: harness kept FILE OUT".into()),
-        },
-        _ => Err("usage: harness dict SEED_DIR [MAX] | harness amplify FILE FACTOR OUT | harness shrink BIN FILE OUT".into()),
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Cmd::Hunt {
+            dir,
+            seconds,
+            plain,
+        } => {
+            match harness::tool::hunt(&harness::tool::HuntOptions {
+                dir,
+                seconds,
+                plain,
+            }) {
+                Ok(report) => {
+                    eprint!("{}", harness::tool::table(&report));
+                    return if report.confirmed().next().is_some() {
+                        ExitCode::from(1)
+                    } else {
+                        ExitCode::SUCCESS
+                    };
+                }
+                Err(e) => Err(e),
+            }
+        }
+        Cmd::Dict { dir, max } => dict(&dir, max),
+        Cmd::Amplify { file, factor, out } => amplify(&file, factor, &out),
+        Cmd::Shrink { bin, file, out } => shrink(&bin, &file, &out),
+        Cmd::Kept { file, out } => kept(&file, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

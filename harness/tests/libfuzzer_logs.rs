@@ -1,0 +1,67 @@
+//! The hunt tool reads libFuzzer's output right: recorded logs of each way a run ends.
+#![allow(clippy::unwrap_used)]
+
+use harness::libfuzzer::{Ending, read};
+
+fn log(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/tests/logs/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[test]
+fn a_clean_run_gives_its_runs() {
+    let s = read(&log("clean-exit.log"), true);
+    assert_eq!(s.ending, Ending::Clean);
+    assert_eq!(s.runs, Some(288_229));
+    assert_eq!(s.artifact, None);
+}
+
+#[test]
+fn a_panic_is_its_first_panic_not_the_abort_after_it() {
+    let s = read(&log("panic-capacity-overflow.log"), false);
+    let Ending::Panic { message, location } = &s.ending else {
+        panic!("{:?}", s.ending)
+    };
+    assert_eq!(message, "capacity overflow");
+    assert!(location.ends_with("raw_vec/mod.rs:28:5"), "{location}");
+    assert_eq!(
+        s.artifact.unwrap().to_str().unwrap(),
+        "/tmp/logs/crash-3c26cf5a08175c33d794bedb16d9a85f80c5baed"
+    );
+    assert_eq!(s.runs, Some(3));
+}
+
+#[test]
+fn a_silent_sigsegv_is_a_death_to_replay() {
+    let s = read(&log("stack-overflow-sigsegv.log"), false);
+    assert_eq!(s.ending, Ending::Died);
+    assert_eq!(s.ending.class(), "stack-overflow");
+    assert_eq!(s.artifact, None);
+}
+
+#[test]
+fn timeouts_and_memory_limits_are_told_apart() {
+    let t = read(&log("timeout.log"), false);
+    assert_eq!(t.ending, Ending::Timeout);
+    assert!(t.artifact.unwrap().to_str().unwrap().contains("/timeout-"));
+    let m = read(&log("oom-malloc.log"), false);
+    assert_eq!(m.ending, Ending::OutOfMemory("(malloc(4294967296))".into()));
+    assert_eq!(m.ending.class(), "heap");
+}
+
+#[test]
+fn signatures_ignore_numbers_but_not_places() {
+    let a = Ending::Panic {
+        message: "index out of bounds: the len is 3 but the index is 7".into(),
+        location: "src/parser.rs:10:5".into(),
+    };
+    let b = Ending::Panic {
+        message: "index out of bounds: the len is 4 but the index is 9".into(),
+        location: "src/parser.rs:10:5".into(),
+    };
+    let c = Ending::Panic {
+        message: "index out of bounds: the len is 4 but the index is 9".into(),
+        location: "src/scanner.rs:88:1".into(),
+    };
+    assert_eq!(a.signature(), b.signature());
+    assert_ne!(a.signature(), c.signature());
+}

@@ -11,14 +11,17 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 mkdir -p "$OUT"
 cd "$root/fuzz"
 
+# Wherever cargo puts builds (CARGO_TARGET_DIR, a config file): ask it.
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+host=$(rustc -vV | sed -n 's/^host: //p')
 if [ -n "${SANITIZER:-}" ] && [ -n "${LIB_FUZZING_ENGINE:-}" ]; then
   # In the container: release build, debug assertions and overflow checks kept (-a).
   cargo fuzz build -O -a
-  bin_dir=target/x86_64-unknown-linux-gnu/release
+  bin_dir=$target_dir/$host/release
 else
   command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
-  cargo fuzz build -O -a -s none
-  bin_dir=target/$(rustc -vV | sed -n 's/^host: //p')/release
+  cargo fuzz build -O -a -s none --target-dir "$target_dir/cflite"
+  bin_dir=$target_dir/cflite/$host/release
 fi
 
 zip_dir() { # zip_dir SRC_DIR ZIP: the seed corpus, flat, as libFuzzer wants it

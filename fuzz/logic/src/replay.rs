@@ -224,7 +224,7 @@ impl Failure {
             format!("../{p}")
         };
         format!(
-            "cargo run -p botfeat-fuzz --bin corpus -- run-one --target {t} {p}\n    (cd fuzz && cargo fuzz run -s none --no-trace-compares {t} {from_fuzz})",
+            "cargo run -p botfeat-fuzz --bin corpus -- run-one --target {t} {p}\n    (cd fuzz && cargo fuzz run -s none --no-trace-compares --target-dir target/stable {t} {from_fuzz})",
             t = self.target.name()
         )
     }

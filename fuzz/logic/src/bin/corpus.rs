@@ -236,10 +236,17 @@ fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// `cargo fuzz SUBCOMMAND …` in fuzz/, building where `fuzz/run --stable` builds (its own
+/// directory under the target directory), so neither rebuilds what the other built.
 fn cargo_fuzz(args: &[&std::ffi::OsStr]) -> Result<std::process::Output, String> {
+    let stable = harness::tool::target_dir(&fuzz_dir())?.join("stable");
+    let (subcommand, rest) = args.split_first().ok_or("no cargo fuzz subcommand")?;
     std::process::Command::new("cargo")
         .arg("fuzz")
-        .args(args)
+        .arg(subcommand)
+        .arg("--target-dir")
+        .arg(stable)
+        .args(rest)
         .current_dir(fuzz_dir())
         .output()
         .map_err(|e| {

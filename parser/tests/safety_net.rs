@@ -220,6 +220,24 @@ fn a_buffer_knows_its_table_by_identity_not_by_serial() {
 fn limits_above_their_ceiling_are_refused_and_raised_limits_reserve_nothing_huge() {
     let e = Limits::new(usize::MAX, 1 << 20, 64, 4096, 4096).unwrap_err();
     assert_eq!(e.limit, "max_features");
+    assert_eq!(
+        e.to_string(),
+        format!("max_features = {} is over its ceiling of 65536", usize::MAX)
+    );
+    for (i, name) in [
+        "max_file_size",
+        "max_name_len",
+        "max_string_len",
+        "max_line_len",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut v = [1usize << 10; 4];
+        v[i] = usize::MAX;
+        let e = Limits::new(200, v[0], v[1], v[2], v[3]).unwrap_err();
+        assert_eq!(e.limit, name);
+    }
     assert!(Limits::new(1 << 16, 1 << 20, 64, 4096, 4096).is_ok());
     // Raised by hand past the ceiling anyway: a 26-byte file claiming 2^60 features is refused
     // without a reservation of that size (it was a "capacity overflow" panic).

@@ -143,44 +143,19 @@ fn dies(bin: &str, input: &[u8], scratch: &std::path::Path) -> bool {
         .is_ok_and(|s| s.signal().is_some())
 }
 
-/// Delta debugging by chunks: drop halves, quarters, … of the input while it still kills `bin`.
+/// Drops chunks of FILE while `bin FILE` still dies by a signal (the hunt's own shrinking).
 fn shrink(bin: &str, file: &str, out: &str) -> Result<(), String> {
-    let mut input = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
+    let input = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
     let scratch = std::path::PathBuf::from(format!("{out}.try"));
     if !dies(bin, &input, &scratch) {
         return Err(format!("{file}: {bin} does not die on it"));
     }
-    let mut chunk = input.len().div_ceil(2).max(1);
-    let mut runs = 1usize;
-    while chunk >= 1 && runs < 2000 {
-        let mut at = 0usize;
-        let mut shrunk = false;
-        while at < input.len() {
-            let end = at.saturating_add(chunk).min(input.len());
-            let candidate: Vec<u8> = input
-                .iter()
-                .take(at)
-                .chain(input.iter().skip(end))
-                .copied()
-                .collect();
-            runs = runs.saturating_add(1);
-            if !candidate.is_empty() && dies(bin, &candidate, &scratch) {
-                input = candidate;
-                shrunk = true;
-            } else {
-                at = end;
-            }
-        }
-        if !shrunk {
-            if chunk == 1 {
-                break;
-            }
-            chunk = chunk.div_ceil(2);
-        }
-    }
+    let small = harness::tool::shrink_while(&input, std::time::Duration::from_secs(60), |c| {
+        dies(bin, c, &scratch)
+    });
     let _ = std::fs::remove_file(&scratch);
-    std::fs::write(out, &input).map_err(|e| format!("{out}: {e}"))?;
-    eprintln!("{out}: {} bytes after {runs} runs", input.len());
+    std::fs::write(out, &small).map_err(|e| format!("{out}: {e}"))?;
+    eprintln!("{out}: {} bytes (from {})", small.len(), input.len());
     Ok(())
 }
 

@@ -272,16 +272,22 @@ fn write_output(output: &Path, bytes: &[u8], stdout: &mut Out) -> Result<(), Fai
     })
 }
 
+/// Reads `input`; `--serial` gives JSON rows their serial and overrides any other file's.
+fn load_with_serial(input: &Path, serial: Option<u64>) -> Result<FeatureFile, Failure> {
+    let (_, mut file) = load(input, serial)?;
+    if let Some(serial) = serial {
+        file.serial = serial;
+    }
+    Ok(file)
+}
+
 fn compile(
     input: &Path,
     output: &Path,
     serial: Option<u64>,
     stdout: &mut Out,
 ) -> Result<(), Failure> {
-    let (_, mut file) = load(input, serial)?;
-    if let Some(serial) = serial {
-        file.serial = serial;
-    }
+    let file = load_with_serial(input, serial)?;
     let bytes = botfeat::binary::encode(&file).map_err(|e| {
         err_line(&report(input, &e));
         Failure::Invalid
@@ -303,10 +309,7 @@ fn decompile(
     serial: Option<u64>,
     stdout: &mut Out,
 ) -> Result<(), Failure> {
-    let (_, mut file) = load(input, serial)?;
-    if let Some(serial) = serial {
-        file.serial = serial;
-    }
+    let file = load_with_serial(input, serial)?;
     let text = botfeat::text::write(&file).map_err(|e| {
         err_line(&format!(
             "{}: error: cannot be written as text: {e}",

@@ -178,6 +178,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn integers_need_digits_and_minus_zero_is_zero() {
+        for ty in [FeatureType::U8, FeatureType::U64, FeatureType::I64] {
+            for bad in ["", "-", "+1", "1_0", "0x1", " 1", "1 ", "--1", "1-"] {
+                let e = parse_scalar(ty, bad).unwrap_err();
+                assert_eq!(e.kind, ErrorKind::InvalidValue, "{ty} {bad:?}");
+            }
+        }
+        assert_eq!(parse_scalar(FeatureType::U8, "-000").unwrap(), Value::U8(0));
+        assert_eq!(
+            parse_scalar(FeatureType::U8, "0255").unwrap(),
+            Value::U8(255)
+        );
+        assert_eq!(
+            parse_scalar(FeatureType::U8, "-1").unwrap_err().kind,
+            ErrorKind::ValueOutOfRange
+        );
+        assert_eq!(
+            parse_scalar(FeatureType::I64, "-9223372036854775808").unwrap(),
+            Value::I64(i64::MIN)
+        );
+    }
+
+    #[test]
     fn float_syntax() {
         for ok in ["0", "-0.0", "1.", ".5", "1e5", "1E-5", "2.5e+3", "123"] {
             assert!(

@@ -385,3 +385,30 @@ fn no_place_in_any_format_lets_a_raw_control_character_into_a_message() {
         }
     }
 }
+
+#[test]
+fn a_value_knows_its_type() {
+    let all = [
+        (Value::Bool(true), FeatureType::Bool),
+        (Value::U8(1), FeatureType::U8),
+        (Value::U16(1), FeatureType::U16),
+        (Value::U32(1), FeatureType::U32),
+        (Value::U64(1), FeatureType::U64),
+        (Value::I64(-1), FeatureType::I64),
+        (Value::F32(0.5), FeatureType::F32),
+        (Value::F64(0.5), FeatureType::F64),
+        (Value::Ip("::1".parse().unwrap()), FeatureType::Ip),
+        (Value::Str("x".into()), FeatureType::Str(3)),
+    ];
+    for (i, (value, _)) in all.iter().enumerate() {
+        for (j, (_, ty)) in all.iter().enumerate() {
+            assert_eq!(value.has_type(*ty), i == j, "{value:?} as {ty}");
+            assert_eq!(
+                value.as_value_ref().has_type(*ty),
+                i == j,
+                "{value:?} as {ty}"
+            );
+        }
+        assert_eq!(value.as_value_ref().to_value(), *value);
+    }
+}

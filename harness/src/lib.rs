@@ -20,6 +20,7 @@ pub mod hunt;
 pub mod libfuzzer;
 pub mod mutate;
 pub mod oracle;
+pub mod scaffold;
 pub mod smoke;
 pub mod stack;
 mod target;

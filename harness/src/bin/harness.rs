@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! harness hunt DIR [--seconds N] [--plain]  hunt bugs in the parser of a hunt directory
+//! harness init-hunt DIR --crate NAME@VERSION|PATH --call PATH [--bytes]   scaffold a hunt directory
 //! harness dict SEED_DIR [MAX]               print a libFuzzer dictionary derived from the seeds
 //! harness amplify FILE FACTOR OUT           write FILE with its longest repeated unit FACTOR× as often
 //! harness shrink BIN FILE OUT               shrink FILE while `BIN FILE` still dies by a signal
@@ -38,6 +39,21 @@ enum Cmd {
         /// Run the `plain` target instead, from the same seeds: the baseline.
         #[arg(long)]
         plain: bool,
+    },
+    /// Make a new hunt directory for a parser: Cargo.toml (the harness with count-alloc, the
+    /// parser), the `plain` and `hunt` targets calling it, seeds/, and a fresh lockfile.
+    InitHunt {
+        /// The new directory.
+        dir: PathBuf,
+        /// The parser: NAME@VERSION from crates.io (`yaml-rust@=0.4.0`), or a path to its crate.
+        #[arg(long = "crate")]
+        krate: String,
+        /// The function to call on each input (`yaml_rust::YamlLoader::load_from_str`).
+        #[arg(long)]
+        call: String,
+        /// The function takes `&[u8]` (default: `&str`; inputs that are not UTF-8 are skipped).
+        #[arg(long)]
+        bytes: bool,
     },
     /// Print a libFuzzer dictionary derived from the seeds.
     Dict {
@@ -93,6 +109,12 @@ fn main() -> ExitCode {
                 Err(e) => Err(e),
             }
         }
+        Cmd::InitHunt {
+            dir,
+            krate,
+            call,
+            bytes,
+        } => init_hunt(dir, krate, call, bytes),
         Cmd::Dict { dir, max } => dict(&dir, max),
         Cmd::Amplify { file, factor, out } => amplify(&file, factor, &out),
         Cmd::Shrink { bin, file, out } => shrink(&bin, &file, &out),
@@ -105,6 +127,38 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn init_hunt(dir: PathBuf, krate: String, call: String, bytes: bool) -> Result<(), String> {
+    let harness = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let scaffold = harness::scaffold::Scaffold {
+        dir: dir.clone(),
+        krate,
+        call,
+        bytes,
+        harness,
+    };
+    for path in harness::scaffold::write(&scaffold)? {
+        eprintln!("wrote {}", path.display());
+    }
+    // A fresh lockfile: the parser's own transitive versions, not an example's.
+    let status = std::process::Command::new("cargo")
+        .arg("generate-lockfile")
+        .current_dir(&dir)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!(
+            "cargo generate-lockfile failed in {}",
+            dir.display()
+        ));
+    }
+    eprintln!(
+        "next: put 2-3 small valid inputs in {}/seeds/, then: harness/hunt {} --seconds 60",
+        dir.display(),
+        dir.display()
+    );
+    Ok(())
 }
 
 fn dict(dir: &str, max: usize) -> Result<(), String> {

@@ -1,0 +1,76 @@
+//! `harness init-hunt` writes a hunt directory a user only adds seeds to.
+#![allow(clippy::unwrap_used)]
+
+use harness::scaffold::{Scaffold, write};
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("harness-scaffold-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn scaffold(dir: &std::path::Path, call: &str, bytes: bool) -> Scaffold {
+    Scaffold {
+        dir: dir.to_path_buf(),
+        krate: "yaml-rust@=0.4.0".into(),
+        call: call.into(),
+        bytes,
+        harness: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+    }
+}
+
+#[test]
+fn writes_both_targets_the_manifest_and_seeds() {
+    let dir = scratch("ok");
+    let files = write(&scaffold(
+        &dir,
+        "yaml_rust::YamlLoader::load_from_str",
+        false,
+    ))
+    .unwrap();
+    assert_eq!(files.len(), 4);
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("yaml-rust = \"=0.4.0\""), "{manifest}");
+    assert!(
+        manifest.contains("features = [\"count-alloc\"]"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("[workspace]"));
+    let hunt = std::fs::read_to_string(dir.join("fuzz_targets/hunt.rs")).unwrap();
+    assert!(hunt.contains("harness::hunt::run(data, |data| {"));
+    assert!(hunt.contains("let _ = yaml_rust::YamlLoader::load_from_str(s);"));
+    assert!(hunt.contains("fuzz_mutator!"));
+    let plain = std::fs::read_to_string(dir.join("fuzz_targets/plain.rs")).unwrap();
+    assert!(plain.contains("std::str::from_utf8(data)") && !plain.contains("harness::"));
+    assert!(dir.join("seeds").is_dir());
+    assert!(
+        !dir.join("Cargo.lock").exists(),
+        "the lockfile is cargo's to make, fresh"
+    );
+}
+
+#[test]
+fn a_bytes_parser_gets_the_bytes() {
+    let dir = scratch("bytes");
+    write(&scaffold(&dir, "my_parser::parse", true)).unwrap();
+    let plain = std::fs::read_to_string(dir.join("fuzz_targets/plain.rs")).unwrap();
+    assert!(plain.contains("let _ = my_parser::parse(data);"), "{plain}");
+}
+
+#[test]
+fn refuses_a_full_directory_and_a_call_that_is_not_a_path() {
+    let dir = scratch("full");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("x"), "").unwrap();
+    assert!(
+        write(&scaffold(&dir, "a::b", false))
+            .unwrap_err()
+            .contains("not empty")
+    );
+    let dir = scratch("call");
+    assert!(
+        write(&scaffold(&dir, "a::b(x)", false))
+            .unwrap_err()
+            .contains("--call")
+    );
+}

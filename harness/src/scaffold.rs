@@ -109,7 +109,7 @@ cargo-fuzz = true
 [dependencies]
 libfuzzer-sys = "0.4.10"
 # count-alloc installs the counting allocator: without it the heap cap does nothing.
-config-harness = {{ path = {harness:?}, features = ["count-alloc"] }}
+harness = {{ path = {harness:?}, features = ["count-alloc"] }}
 {dep}
 
 [[bin]]

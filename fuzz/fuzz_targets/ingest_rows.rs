@@ -1,5 +1,5 @@
 #![no_main]
-//! Raw bytes into `ingest_rows`, with botfeat's domain mutator beside libFuzzer's own.
+//! Raw bytes into the JSONEachRow reader, judged by the test kit's reference rows reader (testkit::rows), with botfeat's domain mutator beside libFuzzer's own.
 use botfeat_fuzz::{Target, fuzz_mutate, fuzz_one};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_one(Target::IngestRows, data));

@@ -1,5 +1,5 @@
 #![no_main]
-//! Raw bytes into `parse_text`, with botfeat's domain mutator beside libFuzzer's own.
+//! Raw bytes into the text parser, judged by the test kit's reference text reader (testkit::text), with botfeat's domain mutator beside libFuzzer's own.
 use botfeat_fuzz::{Target, fuzz_mutate, fuzz_one};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_one(Target::ParseText, data));

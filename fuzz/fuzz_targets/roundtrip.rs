@@ -1,5 +1,5 @@
 #![no_main]
-//! Structure-aware: `roundtrip` reads its input through `arbitrary`.
+//! Structure-aware: `roundtrip` reads its input through `arbitrary`: a model from testkit::generate, written by the test kit, read by botfeat, judged by the test kit's readers and spec validator.
 use botfeat_fuzz::{Target, fuzz_one};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_one(Target::Roundtrip, data));

@@ -1,5 +1,5 @@
 #![no_main]
-//! Raw bytes into `toml_config`, with botfeat's domain mutator beside libFuzzer's own.
+//! Raw bytes into the `toml` crate, under the harness's generic oracles, with botfeat's domain mutator beside libFuzzer's own.
 use botfeat_fuzz::{Target, fuzz_mutate, fuzz_one};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_one(Target::TomlConfig, data));

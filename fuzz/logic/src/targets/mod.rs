@@ -12,17 +12,27 @@ use testkit::generate;
 /// A botfeat fuzz target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
-    /// Raw bytes into the text parser.
+    /// Raw bytes into the text parser. Compared with `testkit::text::read` (same model, or same
+    /// kind at the same line and column); accepted files re-encode to `testkit::text::write`'s
+    /// bytes and load at the edge.
     ParseText,
-    /// Raw bytes into the binary decoder.
+    /// Raw bytes into the binary decoder. Compared with `testkit::binary::read` (CRC from
+    /// crc32fast) and, to the byte offset, with bincode's own decoder; accepted files re-encode
+    /// to `testkit::binary::encode`'s bytes and load at the edge.
     ParseBinary,
-    /// Raw bytes into the JSONEachRow reader.
+    /// Raw bytes into the JSONEachRow reader. Compared with `testkit::rows::read` (its own JSON
+    /// reader); accepted files re-encode to `testkit::rows::write`'s bytes and load at the edge.
     IngestRows,
-    /// A structure-aware model, written as text, binary and rows, read back by all three.
+    /// A generated model (`testkit::generate`), written by the test kit's writers; botfeat's
+    /// readers compared with the test kit's readers on those bytes, binary also with
+    /// `testkit::spec::validate`; botfeat's writers compared with the test kit's.
     Roundtrip,
-    /// A structure-aware sequence of operations on the live runtime.
+    /// A sequence of operations on `LiveFeatures`. Each candidate's fate compared with the test
+    /// kit's reader and guard rules (`testkit::guard`), in both directions; rollback, known-good
+    /// and the kill switch compared with a model of what they must do.
     Reload,
-    /// Raw bytes into the `toml` crate: the harness serving another parser.
+    /// Raw bytes into the `toml` crate: the harness serving another parser (no panic, budget,
+    /// roundtrip with values compared, floats by bits).
     TomlConfig,
 }
 

@@ -412,3 +412,26 @@ fn a_value_knows_its_type() {
         assert_eq!(value.as_value_ref().to_value(), *value);
     }
 }
+
+/// The duplicate message names the database of the very row that came first, and shows one
+/// even when only one of the twins has a database.
+#[test]
+fn a_duplicate_names_the_databases_of_the_two_rows_themselves() {
+    let rows = br#"{"name":"a","type":"UInt8","database":"x"}
+{"name":"b","type":"UInt8","database":"y"}
+{"name":"a","type":"UInt8","database":"z"}
+"#;
+    let e = rows::parse(rows, 1).unwrap_err();
+    assert!(
+        e.message().ends_with("(database `x`, then database `z`)"),
+        "{e}"
+    );
+    let one_sided = br#"{"name":"a","type":"UInt8","database":"x"}
+{"name":"a","type":"UInt8"}
+"#;
+    let e = rows::parse(one_sided, 1).unwrap_err();
+    assert!(
+        e.message().ends_with("(database `x`, then database `?`)"),
+        "{e}"
+    );
+}

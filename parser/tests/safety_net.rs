@@ -435,3 +435,17 @@ fn a_duplicate_names_the_databases_of_the_two_rows_themselves() {
         "{e}"
     );
 }
+
+/// A table is laid out for the limit, as the proxy preallocates: 200 slots for a 3-feature file,
+/// and no more than a slot number can address however far the limit is raised.
+#[test]
+fn a_table_reserves_the_limit_and_no_more_than_its_slots() {
+    let t = FeatureTable::build(features(3), &Limits::DEFAULT).unwrap();
+    assert_eq!(t.capacity(), 200);
+    let raised = Limits {
+        max_features: usize::MAX,
+        ..Limits::DEFAULT
+    };
+    let t = FeatureTable::build(features(3), &raised).unwrap();
+    assert_eq!(t.capacity(), botfeat::limits::MAX_SLOTS);
+}

@@ -449,3 +449,33 @@ fn a_table_reserves_the_limit_and_no_more_than_its_slots() {
     let t = FeatureTable::build(features(3), &raised).unwrap();
     assert_eq!(t.capacity(), botfeat::limits::MAX_SLOTS);
 }
+
+/// A non-finite float default is refused in a binary file (which can carry any bits), for both
+/// float types, and by `validate` for a model built in code.
+#[test]
+fn non_finite_defaults_are_refused_in_binary_and_by_validate() {
+    for value in [
+        Value::F64(f64::NAN),
+        Value::F64(f64::INFINITY),
+        Value::F64(f64::NEG_INFINITY),
+        Value::F32(f32::NAN),
+        Value::F32(f32::INFINITY),
+    ] {
+        let ty = match value {
+            Value::F64(_) => FeatureType::F64,
+            _ => FeatureType::F32,
+        };
+        let file = FeatureFile {
+            serial: 1,
+            features: vec![Feature {
+                name: "x".into(),
+                ty,
+                default: Some(value.clone()),
+            }],
+        };
+        let e = binary::decode(&binary::encode_unchecked(&file)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NonFiniteFloat, "{value:?}");
+        let e = file.validate(&Limits::DEFAULT).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NonFiniteFloat, "{value:?}");
+    }
+}

@@ -479,3 +479,16 @@ fn non_finite_defaults_are_refused_in_binary_and_by_validate() {
         assert_eq!(e.kind(), ErrorKind::NonFiniteFloat, "{value:?}");
     }
 }
+
+/// The size limit refuses files over 1 MiB, not a file of exactly 1 MiB, in binary too: that one
+/// goes on to the header checks.
+#[test]
+fn a_binary_file_of_exactly_the_limit_is_read_not_refused_for_size() {
+    let mut at_limit = botfeat::binary::MAGIC.to_vec();
+    at_limit.resize(botfeat::limits::MAX_FILE_SIZE, 0);
+    let e = binary::decode(&at_limit).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnsupportedVersion);
+    at_limit.push(0);
+    let e = binary::decode(&at_limit).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::FileTooLarge);
+}

@@ -492,3 +492,46 @@ fn a_binary_file_of_exactly_the_limit_is_read_not_refused_for_size() {
     let e = binary::decode(&at_limit).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::FileTooLarge);
 }
+
+/// A payload cut inside a feature is `truncated` at the end of the file, where more was
+/// expected — whichever reader reads it.
+#[test]
+fn a_payload_cut_inside_a_feature_is_truncated_at_the_end_of_the_file() {
+    let whole = binary::encode(&features(3)).unwrap();
+    let payload = &whole[botfeat::binary::HEADER_LEN..];
+    for cut in [payload.len() - 1, payload.len() - 4, 4] {
+        let file = binary::frame(&payload[..cut]);
+        for e in [
+            binary::decode(&file).unwrap_err(),
+            binary::decode_reference_with(&file, &Limits::DEFAULT).unwrap_err(),
+        ] {
+            assert_eq!(e.kind(), ErrorKind::Truncated, "cut at {cut}");
+            assert_eq!(
+                e.position(),
+                botfeat::Position::Offset(file.len() as u64),
+                "cut at {cut}"
+            );
+        }
+    }
+}
+
+/// The writer's size limit is the same "over N" as the readers': a file of exactly N bytes is
+/// written, one byte more is refused.
+#[test]
+fn the_binary_writer_refuses_only_files_over_the_size_limit() {
+    let file = features(3);
+    let n = binary::encode(&file).unwrap().len();
+    let exact = Limits {
+        max_file_size: n,
+        ..Limits::DEFAULT
+    };
+    assert_eq!(binary::encode_with(&file, &exact).unwrap().len(), n);
+    let under = Limits {
+        max_file_size: n - 1,
+        ..Limits::DEFAULT
+    };
+    assert_eq!(
+        binary::encode_with(&file, &under).unwrap_err().kind(),
+        ErrorKind::FileTooLarge
+    );
+}

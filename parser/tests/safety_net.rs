@@ -535,3 +535,16 @@ fn the_binary_writer_refuses_only_files_over_the_size_limit() {
         ErrorKind::FileTooLarge
     );
 }
+
+/// JSON rows of exactly 1 MiB are read (blank lines skipped); one byte more is refused for size.
+#[test]
+fn rows_of_exactly_the_limit_are_read() {
+    let mut rows = br#"{"name":"a","type":"UInt8"}"#.to_vec();
+    rows.resize(botfeat::limits::MAX_FILE_SIZE, b'\n');
+    assert_eq!(rows::parse(&rows, 1).unwrap().features.len(), 1);
+    rows.push(b'\n');
+    assert_eq!(
+        rows::parse(&rows, 1).unwrap_err().kind(),
+        ErrorKind::FileTooLarge
+    );
+}

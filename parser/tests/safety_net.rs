@@ -548,3 +548,28 @@ fn rows_of_exactly_the_limit_are_read() {
         ErrorKind::FileTooLarge
     );
 }
+
+/// A JSON array is not a row, even one listing a row's fields in order (serde's derived reader
+/// would take it), with blanks before it or not.
+#[test]
+fn a_json_array_is_not_a_row() {
+    for line in [&br#"["a","UInt8"]"#[..], br#"  ["a","UInt8"]"#, b"\t[]"] {
+        let e = rows::parse(line, 1).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidValue, "{line:?}");
+    }
+}
+
+/// Bytes after the last declared feature, inside a payload the header covers, are trailing
+/// bytes where they start.
+#[test]
+fn bytes_after_the_declared_features_are_trailing() {
+    let whole = binary::encode(&features(2)).unwrap();
+    let mut payload = whole[botfeat::binary::HEADER_LEN..].to_vec();
+    let end = whole.len() as u64;
+    payload.extend_from_slice(&[0, 0]);
+    let e = binary::decode(&binary::frame(&payload)).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.position()),
+        (ErrorKind::TrailingBytes, botfeat::Position::Offset(end))
+    );
+}

@@ -83,7 +83,7 @@ fn ending(log: &str, exited_cleanly: bool) -> Ending {
                 .to_string(),
         );
     }
-    if log.contains("has overflowed its stack") || log.contains("stack-overflow") {
+    if crate::stack::is_stack_overflow(log) {
         return Ending::StackOverflow;
     }
     if let Some(l) = lines.iter().find(|l| l.contains("memory allocation of ")) {

@@ -51,18 +51,24 @@ pub fn valid_feature_file(u: &mut Unstructured<'_>) -> Result<FeatureFile> {
         });
     }
     for (i, f) in file.features.iter_mut().enumerate() {
-        f.name = format!("f{i}").into();
-        if let FeatureType::Str(n) = &mut f.ty {
-            *n = (*n).clamp(1, 4096);
-        }
-        if f.default
-            .as_ref()
-            .is_some_and(|v| crate::spec::check_value(v, f.ty).is_err())
-        {
-            f.default = None;
-        }
+        make_valid(f, i);
     }
     Ok(file)
+}
+
+/// Feature `i` made valid: named `f{i}` (unique), `str(N)` within 1 to 4096, a default that does
+/// not fit its type dropped.
+fn make_valid(f: &mut Feature, i: usize) {
+    f.name = format!("f{i}").into();
+    if let FeatureType::Str(n) = &mut f.ty {
+        *n = (*n).clamp(1, 4096);
+    }
+    if f.default
+        .as_ref()
+        .is_some_and(|v| crate::spec::check_value(v, f.ty).is_err())
+    {
+        f.default = None;
+    }
 }
 
 fn name(u: &mut Unstructured<'_>, i: usize, earlier: &[Feature]) -> Result<String> {
@@ -272,15 +278,17 @@ pub fn valid_features(u: &mut Unstructured<'_>, n: usize) -> Result<Vec<Feature>
                 ty => ty,
             };
             let default = if u.arbitrary()? {
-                Some(value(u, ty)?).filter(|v| crate::spec::check_value(v, ty).is_ok())
+                Some(value(u, ty)?)
             } else {
                 None
             };
-            Ok(Feature {
-                name: format!("f{i}").into(),
+            let mut feature = Feature {
+                name: Default::default(),
                 ty,
                 default,
-            })
+            };
+            make_valid(&mut feature, i);
+            Ok(feature)
         })
         .collect()
 }

@@ -237,8 +237,7 @@ fn check(files: &[PathBuf], json: bool, stdout: &mut Out) -> Result<(), Failure>
 /// Reads and parses one file, writing the error to stderr if it is invalid.
 fn load(p: &Path, rows_serial: Option<u64>) -> Result<(Format, FeatureFile), Failure> {
     let limits = Limits::DEFAULT;
-    let bytes = io::read_bounded(p, &limits)
-        .map_err(|e| Failure::Usage(format!("{}: {}", path(p), botfeat::shown::untrusted(&e))))?;
+    let bytes = io::read_bounded(p, &limits).map_err(|e| io_failure(p, &e))?;
     let parsed = bytes.and_then(|b| {
         if Format::detect(&b) == Format::Rows && rows_serial.is_none() {
             return Ok(None);
@@ -263,13 +262,12 @@ fn write_output(output: &Path, bytes: &[u8], stdout: &mut Out) -> Result<(), Fai
     if io::is_std(output) {
         return stdout.bytes(bytes);
     }
-    io::write_file(output, bytes).map_err(|e| {
-        Failure::Usage(format!(
-            "{}: {}",
-            path(output),
-            botfeat::shown::untrusted(&e)
-        ))
-    })
+    io::write_file(output, bytes).map_err(|e| io_failure(output, &e))
+}
+
+/// An I/O error on `p`, as a usage failure (exit 2): the path and the error, both escaped.
+fn io_failure(p: &Path, e: &str) -> Failure {
+    Failure::Usage(format!("{}: {}", path(p), botfeat::shown::untrusted(e)))
 }
 
 /// Reads `input`; `--serial` gives JSON rows their serial and overrides any other file's.
@@ -323,7 +321,7 @@ fn decompile(
 /// The consumer contract: `NAME TYPE` per line, `#` comments, blank lines ignored.
 fn read_contract(p: &Path) -> Result<Vec<(Name, FeatureType)>, Failure> {
     let bytes = io::read_bounded(p, &Limits::DEFAULT)
-        .map_err(|e| Failure::Usage(format!("{}: {}", path(p), botfeat::shown::untrusted(&e))))?
+        .map_err(|e| io_failure(p, &e))?
         .map_err(|e| Failure::Usage(report(p, &e)))?;
     let text =
         String::from_utf8(bytes).map_err(|_| Failure::Usage(format!("{}: not UTF-8", path(p))))?;

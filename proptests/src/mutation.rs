@@ -214,8 +214,17 @@ pub fn apply(format: Format, file: &FeatureFile, m: &Mutation) -> (Vec<u8>, Impl
         serial: file.serial,
         features,
     };
-    let by_model =
-        |mutated: FeatureFile| (encode(format, &mutated), implied_by_model(format, &mutated));
+    // The size check comes before anything in the file is read: a mutated model too large for
+    // the file limit implies that, whatever else it breaks.
+    let by_model = |mutated: FeatureFile| {
+        let bytes = encode(format, &mutated);
+        let implied = if bytes.len() > MAX_FILE_SIZE {
+            Implied::Reject(ErrorKind::FileTooLarge, Position::File)
+        } else {
+            implied_by_model(format, &mutated)
+        };
+        (bytes, implied)
+    };
     let bytes = encode(format, file);
     match m {
         Mutation::DuplicateOne(from, to) => {
@@ -228,7 +237,12 @@ pub fn apply(format: Format, file: &FeatureFile, m: &Mutation) -> (Vec<u8>, Impl
             if format == Format::Rows {
                 let mut b = bytes.clone();
                 b.extend_from_slice(rows_with_database(file, "r0").as_bytes());
-                return (b, implied_by_model(format, &doubled));
+                let implied = if b.len() > MAX_FILE_SIZE {
+                    Implied::Reject(ErrorKind::FileTooLarge, Position::File)
+                } else {
+                    implied_by_model(format, &doubled)
+                };
+                return (b, implied);
             }
             by_model(doubled)
         }

@@ -10,7 +10,7 @@ use botfeat::{ErrorKind, FeatureFile, Position, binary, rows, text};
 use botfeat_fuzz::adapters::{Binary, Rows, Text};
 use botfeat_proptests::Model;
 use botfeat_proptests::mutation::binary_offset;
-use botfeat_proptests::strategy::{features, near_limit_file, valid_file};
+use botfeat_proptests::strategy::{carriable_as_text, features, near_limit_file, valid_text_file};
 use harness::drive;
 use harness::oracle::{check_agree, check_roundtrip};
 use proptest::prelude::*;
@@ -22,8 +22,7 @@ proptest! {
 
     /// Canonical text and binary roundtrip bit for bit, and canonical text is a fixed point.
     #[test]
-    fn canonical_forms_roundtrip(Model(file) in valid_file()) {
-        prop_assume!(testkit::text::can_carry(&file));
+    fn canonical_forms_roundtrip(Model(file) in valid_text_file()) {
         let t = text::write(&file).unwrap();
         // The parser's writers give the independent reference writers' bytes.
         prop_assert_eq!(&t, &testkit::text::write(&file));
@@ -42,8 +41,7 @@ proptest! {
 
     /// The three formats agree on the same model.
     #[test]
-    fn formats_agree(Model(file) in valid_file()) {
-        prop_assume!(testkit::text::can_carry(&file));
+    fn formats_agree(Model(file) in valid_text_file()) {
         let t = text::write(&file).unwrap();
         let b = binary::encode(&file).unwrap();
         drive::proptest(check_agree(&Binary, &b, &Text, t.as_bytes()))?;
@@ -58,10 +56,12 @@ proptest! {
     /// row or offset, in every format.
     #[test]
     fn the_limit_is_exact(serial in any::<u64>(), all in features(MAX_FEATURES + 1)) {
-        let at_limit = FeatureFile { serial, features: all[..MAX_FEATURES].to_vec() };
-        let over = FeatureFile { serial, features: all };
+        let over = carriable_as_text(FeatureFile { serial, features: all });
+        let at_limit = FeatureFile { serial, features: over.features[..MAX_FEATURES].to_vec() };
         let plain = testkit::rows::Style::default();
-        if testkit::text::can_carry(&at_limit) {
+        // Every line fits (a line over 4096 bytes is refused as too long before its keyword is
+        // read); the file as a whole may still be over the size limit.
+        if testkit::text::can_carry(&over) {
             prop_assert_eq!(text::parse(testkit::text::write(&at_limit).as_bytes()).unwrap(), at_limit.clone());
             let e = text::parse(testkit::text::write(&over).as_bytes()).unwrap_err();
             prop_assert_eq!((e.kind(), e.position()), (ErrorKind::TooManyFeatures, Position::LineCol { line: 203, column: 1 }));

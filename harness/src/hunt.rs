@@ -11,8 +11,10 @@
 //!
 //! Speed is the point of this module: a hunt that runs at a fraction of a plain target's
 //! executions finds less, shallow bugs included. So per input it does no file system work and
-//! starts no thread: the parser runs on one long-lived small-stack thread, and the input is
-//! kept for the crash path by one positioned write into a file opened once.
+//! starts no thread: under the hunt tool the parser runs on the main thread of a process whose
+//! stack limit is the small stack (no hand-off at all); run by hand, on one long-lived
+//! small-stack thread. The input is kept for the crash path by one positioned write into a file
+//! opened once.
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -26,6 +28,11 @@ pub const DEFAULT_HEAP_MB: usize = 256;
 /// The environment variable naming the file that holds the input under test (set by the hunt
 /// tool): 8 bytes of little-endian length, then the input, rewritten in place for every input.
 pub const LAST_INPUT_ENV: &str = "HARNESS_LAST_INPUT";
+
+/// Set (by the hunt tool, which also lowers the process's stack limit) when the parser is to run
+/// on the calling thread: the process's own stack is then the small one, and no thread hand-off
+/// is paid per input.
+pub const ON_MAIN_STACK_ENV: &str = "HARNESS_ON_MAIN_STACK";
 
 type Panic = Box<dyn std::any::Any + Send>;
 type Job = (fn(&[u8]), Vec<u8>);
@@ -52,7 +59,9 @@ struct Worker {
 
 /// What is set up once per process.
 struct Hunt {
+    /// `None` when the parser runs on the calling thread ([`ON_MAIN_STACK_ENV`]).
     worker: Option<Worker>,
+    on_main_stack: bool,
     /// One input at a time, whatever threads call [`run`].
     running: Mutex<()>,
     last_input: Option<File>,
@@ -79,8 +88,10 @@ fn hunt() -> &'static Hunt {
             .ok()
             .and_then(|m| m.parse().ok())
             .unwrap_or(DEFAULT_HEAP_MB);
+        let on_main_stack = std::env::var_os(ON_MAIN_STACK_ENV).is_some();
         Hunt {
-            worker: spawn_worker(),
+            worker: if on_main_stack { None } else { spawn_worker() },
+            on_main_stack,
             running: Mutex::new(()),
             last_input,
             heap: mb.saturating_mul(1024 * 1024),
@@ -156,7 +167,9 @@ pub fn read_kept(bytes: &[u8]) -> Option<&[u8]> {
     bytes.get(8..8usize.checked_add(usize::try_from(len).ok()?)?)
 }
 
-/// Runs `parse` on `data` on the hunt's small-stack thread (64 KiB, or `HARNESS_STACK`), under
+/// Runs `parse` on `data` with the hunt's small stack — on the calling thread when the hunt tool
+/// lowered the process's stack limit ([`ON_MAIN_STACK_ENV`]), else on a long-lived thread of
+/// 64 KiB (or `HARNESS_STACK`) — under
 /// the heap cap (`HARNESS_HEAP_MB`, default 256 MiB). A stack overflow, an allocation past the
 /// cap or a panic ends the process: libFuzzer's crash, and the input is in `HARNESS_LAST_INPUT`
 /// for the one case libFuzzer cannot save it (a stack overflow on stable, where nothing catches
@@ -168,6 +181,13 @@ pub fn run(data: &[u8], parse: fn(&[u8])) {
         keep(file, data);
     }
     crate::alloc::enforce();
+    if hunt.on_main_stack {
+        let outcome = {
+            let _cap = crate::alloc::limit(hunt.heap);
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(data)))
+        };
+        return settle(Some(outcome));
+    }
     let Some(worker) = &hunt.worker else {
         // No thread to be had: end the process so the input shows as a crash instead of
         // passing unchecked.
@@ -182,6 +202,11 @@ pub fn run(data: &[u8], parse: fn(&[u8])) {
         worker.handoff.state.store(IDLE, Ordering::Release);
         lock(&worker.handoff.result).take()
     };
+    settle(outcome);
+}
+
+/// Ends one input: a panic not yet reported goes on to libFuzzer as a crash.
+fn settle(outcome: Option<Result<(), Panic>>) {
     match outcome {
         Some(Ok(())) => {}
         // A panic the hunt already reported: look past it for the next bug.

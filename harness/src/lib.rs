@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 pub mod alloc;
+pub mod bench;
 pub mod corpus;
 pub mod crash;
 pub mod dict;

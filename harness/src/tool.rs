@@ -21,6 +21,32 @@ pub struct HuntOptions {
     pub seconds: u64,
     /// Run the `plain` target instead (the baseline: stops at its first finding).
     pub plain: bool,
+    /// Minimize and save each confirmed bug to `DIR/regressions/` (a benchmark does not).
+    pub save: bool,
+    /// Stop as soon as a confirmed finding matches this (a benchmark's known bug).
+    pub until: Option<Wanted>,
+}
+
+/// A known bug a hunt is looking for: its class and, optionally, words of its signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wanted {
+    /// Any of these classes (`panic`, `stack-overflow`, `heap`, `hang`, …).
+    pub classes: Vec<String>,
+    /// Words the signature contains (a panic's message or place), if given; `a|b` is either.
+    pub contains: Option<String>,
+}
+
+impl Wanted {
+    /// Whether `finding` is this bug.
+    pub fn matches(&self, finding: &Finding) -> bool {
+        matches!(finding.confirmation, Confirmation::Confirmed(_))
+            && self.classes.contains(&finding.class)
+            && self.contains.as_ref().is_none_or(|words| {
+                words
+                    .split('|')
+                    .any(|w| finding.signature.contains(w.trim()))
+            })
+    }
 }
 
 /// How sure a finding is.
@@ -61,6 +87,8 @@ pub struct HuntReport {
     pub runs: u64,
     /// Wall seconds after the build.
     pub seconds: f64,
+    /// Of those, the seconds libFuzzer ran (confirming and minimizing left out).
+    pub fuzz_seconds: f64,
 }
 
 impl HuntReport {
@@ -74,8 +102,13 @@ impl HuntReport {
 
 const SMALL_STACK: usize = crate::stack::SMALL_STACK;
 const DEFAULT_STACK: usize = crate::stack::DEFAULT_STACK;
-/// libFuzzer's per-input time limit in the hunt, and ten times it to confirm a hang.
-const TIMEOUT_SECS: u64 = 10;
+/// libFuzzer's per-input time limit in the hunt, and ten times it to confirm a hang. A config
+/// parser reads a few KiB in microseconds: three seconds on one input is a hang, and a lower
+/// limit reports it within the budget.
+const TIMEOUT_SECS: u64 = 3;
+/// One allocation this large, asked for by an input of a few KiB, is a blow-up even when a
+/// machine with overcommit grants it (a 32-bit claimed length asks for up to 4 GiB).
+const HUGE_REQUEST: u64 = 1 << 30;
 /// The heap cap raised this much (`HARNESS_HEAP_MB`) to confirm a memory blow-up.
 const RAISED_HEAP_MB: usize = 4096;
 
@@ -128,6 +161,8 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
     std::fs::write(&dict_path, dict).map_err(|e| e.to_string())?;
 
     let start = Instant::now();
+    let start_wall = std::time::SystemTime::now();
+    let mut fuzz_seconds = 0f64;
     let deadline = start
         .checked_add(Duration::from_secs(opts.seconds))
         .unwrap_or(start);
@@ -165,7 +200,7 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
         }
         let log_path = work.join(format!("round-{round}.log"));
         let last_input = work.join("last-input");
-        let mut cmd = Command::new(bin);
+        let mut cmd = on_stack(bin, stack);
         cmd.arg(&corpus)
             .arg(format!("-max_total_time={budget}"))
             .arg(format!("-timeout={TIMEOUT_SECS}"))
@@ -173,7 +208,6 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
             .arg("-print_final_stats=1")
             .arg(format!("-dict={}", dict_path.display()))
             .arg(format!("-artifact_prefix={}/", artifacts.display()))
-            .env(crate::stack::STACK_ENV, stack.to_string())
             .env(crate::crash::KNOWN_PANICS_ENV, known_panics.join("\n"))
             .env("RUST_BACKTRACE", "0");
         if fork {
@@ -191,11 +225,13 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
         } else {
             cmd.env(crate::hunt::LAST_INPUT_ENV, &last_input);
         }
+        let fuzz_start = Instant::now();
         let (status, log) = run_logged(
             cmd,
             &log_path,
             left().saturating_add(Duration::from_secs(15)),
         )?;
+        fuzz_seconds += fuzz_start.elapsed().as_secs_f64();
         let summary = libfuzzer::read(&log, status.is_some_and(|s| s.success()));
         runs = runs.saturating_add(summary.runs.unwrap_or(0));
         let at = start.elapsed().as_secs_f64();
@@ -240,16 +276,18 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
                 }
                 let found = work.join(format!("found-{round}-{}", tried.len()));
                 std::fs::write(&found, &bytes).map_err(|e| e.to_string())?;
-                let at = start.elapsed().as_secs_f64();
-                findings.push(report_one(
-                    opts,
-                    dir,
-                    &replay,
-                    &ending,
-                    &found,
-                    at,
-                    &known_panics,
-                )?);
+                // When the child saved or kept it: the file's time, not this replay's.
+                let at = std::fs::metadata(&path)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.duration_since(start_wall).ok())
+                    .map_or_else(|| start.elapsed().as_secs_f64(), |d| d.as_secs_f64());
+                let finding = report_one(opts, dir, &replay, &ending, &found, at, &known_panics)?;
+                let done = opts.until.as_ref().is_some_and(|w| w.matches(&finding));
+                findings.push(finding);
+                if done {
+                    break;
+                }
             }
             break;
         }
@@ -315,8 +353,9 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
             // Cannot be looked past in-process: go on in fork mode.
             _ => fork = true,
         }
+        let done = opts.until.as_ref().is_some_and(|w| w.matches(&finding));
         findings.push(finding);
-        if opts.plain {
+        if opts.plain || done {
             break;
         }
     }
@@ -324,6 +363,7 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
         findings,
         runs,
         seconds: start.elapsed().as_secs_f64(),
+        fuzz_seconds,
     })
 }
 
@@ -354,7 +394,7 @@ fn report_one(
         }
         Confirmation::Confirmed(how) => {
             eprintln!("found: {signature} after {at:.1}s: {how}");
-            if opts.plain {
+            if opts.plain || !opts.save {
                 return Ok(finding);
             }
             let small = replay.minimize(ending, found, known_panics, &signature);
@@ -389,11 +429,8 @@ impl Replay<'_> {
 
     /// Runs the target once on `input` with `stack` and extra env; its ending.
     fn once(&self, input: &Path, stack: usize, env: &[(&str, String)], extra: &[String]) -> Ending {
-        let mut cmd = Command::new(self.bin);
-        cmd.args(extra)
-            .arg(input)
-            .env(crate::stack::STACK_ENV, stack.to_string())
-            .env("RUST_BACKTRACE", "0");
+        let mut cmd = on_stack(self.bin, stack);
+        cmd.args(extra).arg(input).env("RUST_BACKTRACE", "0");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -463,9 +500,20 @@ impl Replay<'_> {
                         "-malloc_limit_mb=16384".to_string(),
                     ],
                 );
+                let asked = match ending {
+                    Ending::Allocation(text) => requested_bytes(text),
+                    _ => None,
+                };
+                let size = std::fs::metadata(input).map_or(0, |m| m.len());
                 if again.class() == "heap" {
                     Confirmation::Confirmed(format!(
                         "still fails with the heap cap raised to {RAISED_HEAP_MB} MiB"
+                    ))
+                } else if let Some(asked) = asked.filter(|a| *a >= HUGE_REQUEST) {
+                    // One request of a GiB or more from a few KiB of input is a claimed
+                    // length taken on trust, whether or not this machine can grant it.
+                    Confirmation::Confirmed(format!(
+                        "one allocation of {asked} bytes asked for by {size} bytes of input"
                     ))
                 } else {
                     Confirmation::Unconfirmed(format!(
@@ -475,21 +523,27 @@ impl Replay<'_> {
                 }
             }
             Ending::Timeout => {
-                let again = self.once(
-                    input,
-                    self.stack,
-                    &[],
-                    &[format!("-timeout={}", TIMEOUT_SECS.saturating_mul(10))],
-                );
-                if again == Ending::Timeout {
+                let raised = TIMEOUT_SECS.saturating_mul(10);
+                let began = Instant::now();
+                let again = self.once(input, self.stack, &[], &[format!("-timeout={raised}")]);
+                let took = began.elapsed().as_secs_f64();
+                // Cut short by the hunt's deadline after twice the first limit, still running,
+                // counts as still running: the budget is the user's, not the confirmation's.
+                let outlived = again == Ending::Died
+                    && began.elapsed() >= Duration::from_secs(TIMEOUT_SECS.saturating_mul(2));
+                if again == Ending::Timeout || outlived {
+                    Confirmation::Confirmed(format!("still running after {took:.0} s"))
+                } else if again != Ending::Clean {
+                    // Given more time it runs into another limit (usually memory): still a
+                    // denial of service, not a slow input.
                     Confirmation::Confirmed(format!(
-                        "still running after {} s",
-                        TIMEOUT_SECS.saturating_mul(10)
+                        "given {raised} s it ends as {} after {took:.0} s",
+                        again.class()
                     ))
                 } else {
-                    Confirmation::Unconfirmed(
-                        "finishes when given ten times the time: slow, not a hang".into(),
-                    )
+                    Confirmation::Unconfirmed(format!(
+                        "finishes in {took:.1} s when given {raised} s: slow, not a hang"
+                    ))
                 }
             }
             Ending::Clean => Confirmation::Unconfirmed("no failure".into()),
@@ -528,14 +582,13 @@ impl Replay<'_> {
             .map(String::as_str)
             .filter(|k| *k != signature)
             .collect();
-        let mut cmd = Command::new(self.bin);
+        let mut cmd = on_stack(self.bin, self.stack);
         cmd.arg("-minimize_crash=1")
             .arg("-runs=1000000")
             .arg(format!("-max_total_time={secs}"))
             .arg(format!("-exact_artifact_path={}", out.display()))
             .arg(format!("-timeout={TIMEOUT_SECS}"))
             .arg(input)
-            .env(crate::stack::STACK_ENV, self.stack.to_string())
             .env(crate::crash::KNOWN_PANICS_ENV, others.join("\n"))
             .env("RUST_BACKTRACE", "0");
         let _ = run_logged(
@@ -640,8 +693,38 @@ fn save(
     Ok((path, false))
 }
 
+/// The `N` of `memory allocation of N bytes failed`.
+pub fn requested_bytes(text: &str) -> Option<u64> {
+    text.split_once("memory allocation of ")?
+        .1
+        .split_once(" bytes")?
+        .0
+        .trim()
+        .parse()
+        .ok()
+}
+
 fn one_line(s: &str, max: usize) -> String {
     s.chars().filter(|c| !c.is_control()).take(max).collect()
+}
+
+/// What libFuzzer, the runtime and the process's arguments and environment take of the main
+/// thread's stack before the parser runs (measured: libFuzzer runs a parser with 32 KiB in all).
+const MAIN_STACK_OVERHEAD: usize = 32 * 1024;
+
+/// The command that runs `bin` with the parser on the main thread and `stack` bytes for it: the
+/// process's stack limit is lowered before `exec` (`ulimit -s`), and `HARNESS_ON_MAIN_STACK`
+/// tells `harness::hunt::run` to call the parser directly. No thread hand-off per input: the
+/// hunt target runs at the plain target's pace.
+fn on_stack(bin: &Path, stack: usize) -> Command {
+    let kib = stack.saturating_add(MAIN_STACK_OVERHEAD).div_ceil(1024);
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("ulimit -s {kib} 2>/dev/null; exec \"$0\" \"$@\""))
+        .arg(bin)
+        .env(crate::stack::STACK_ENV, stack.to_string())
+        .env(crate::hunt::ON_MAIN_STACK_ENV, "1");
+    cmd
 }
 
 /// Runs `cmd` with stdout and stderr into `log`, killed after `limit`; the exit status (`None`

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! harness hunt DIR [--seconds N] [--plain]  hunt bugs in the parser of a hunt directory
+//! harness bench DIR... [--seconds N] [--runs R] [--jobs J]   hunt vs plain on published bugs
 //! harness init-hunt DIR --crate NAME@VERSION|PATH --call PATH [--bytes]   scaffold a hunt directory
 //! harness dict SEED_DIR [MAX]               print a libFuzzer dictionary derived from the seeds
 //! harness amplify FILE FACTOR OUT           write FILE with its longest repeated unit FACTOR× as often
@@ -39,6 +40,22 @@ enum Cmd {
         /// Run the `plain` target instead, from the same seeds: the baseline.
         #[arg(long)]
         plain: bool,
+    },
+    /// Hunt published bugs and the plain target side by side: each directory with a BUG file
+    /// (or each such folder under a directory) RUNS times per mode; prints a Markdown table.
+    Bench {
+        /// Bug directories, or folders of them.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Seconds per run.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Runs per bug and mode.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Runs at a time (each takes one core while it fuzzes).
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
     },
     /// Make a new hunt directory for a parser: Cargo.toml (the harness with count-alloc, the
     /// parser), the `plain` and `hunt` targets calling it, seeds/, and a fresh lockfile.
@@ -97,6 +114,8 @@ fn main() -> ExitCode {
                 dir,
                 seconds,
                 plain,
+                save: true,
+                until: None,
             }) {
                 Ok(report) => {
                     eprint!("{}", harness::tool::table(&report));
@@ -109,6 +128,14 @@ fn main() -> ExitCode {
                 Err(e) => Err(e),
             }
         }
+        Cmd::Bench {
+            dirs,
+            seconds,
+            runs,
+            jobs,
+        } => harness::bench::find_bugs(&dirs)
+            .and_then(|bugs| harness::bench::run(&bugs, seconds, runs, jobs))
+            .map(|rows| print!("{}", harness::bench::table(&rows, seconds))),
         Cmd::InitHunt {
             dir,
             krate,

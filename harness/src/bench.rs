@@ -1,0 +1,292 @@
+//! `harness bench`: the hunt against the plain target on published bugs, as a table.
+//!
+//! A benchmark bug is a hunt directory (pinned parser version, committed lockfile, seeds) with a
+//! `BUG` file saying what was published and how to recognize it:
+//!
+//! ```text
+//! title: serde_cbor 0.10.1: nested semantic tags overflow the stack
+//! source: https://rustsec.org/advisories/RUSTSEC-2019-0025
+//! class: stack-overflow
+//! contains: words of the panic message   (optional)
+//! ```
+//!
+//! Each bug is hunted `runs` times in each mode for `seconds`; a run finds the bug when a
+//! *confirmed* finding matches it (an unconfirmed event never counts). Nothing is saved.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::tool::{self, HuntOptions, Wanted};
+
+/// One published bug and the hunt directory that holds its parser.
+#[derive(Clone, Debug)]
+pub struct Bug {
+    /// The hunt directory.
+    pub dir: PathBuf,
+    /// The directory's name.
+    pub name: String,
+    /// What the bug is.
+    pub title: String,
+    /// Where it was published.
+    pub source: String,
+    /// How to recognize it among findings.
+    pub wanted: Wanted,
+}
+
+/// Reads `dir/BUG`; `None` when there is none.
+pub fn read_bug(dir: &Path) -> Result<Option<Bug>, String> {
+    let Ok(text) = std::fs::read_to_string(dir.join("BUG")) else {
+        return Ok(None);
+    };
+    let field = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let classes: Vec<String> = field("class")
+        .ok_or_else(|| format!("{}/BUG: no `class:` line", dir.display()))?
+        .split('|')
+        .map(|c| c.trim().to_string())
+        .collect();
+    const KNOWN: [&str; 5] = ["panic", "stack-overflow", "heap", "hang", "crash"];
+    if let Some(bad) = classes.iter().find(|c| !KNOWN.contains(&c.as_str())) {
+        return Err(format!(
+            "{}/BUG: class {bad:?}: expected one of {}",
+            dir.display(),
+            KNOWN.join(", ")
+        ));
+    }
+    Ok(Some(Bug {
+        dir: dir.to_path_buf(),
+        name: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        title: field("title").unwrap_or_default(),
+        source: field("source").unwrap_or_default(),
+        wanted: Wanted {
+            classes,
+            contains: field("contains"),
+        },
+    }))
+}
+
+/// The bugs under `paths`: each path is a bug's directory, or a folder of them.
+pub fn find_bugs(paths: &[PathBuf]) -> Result<Vec<Bug>, String> {
+    let mut bugs = Vec::new();
+    for path in paths {
+        if let Some(bug) = read_bug(path)? {
+            bugs.push(bug);
+            continue;
+        }
+        let mut children: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        children.sort();
+        let before = bugs.len();
+        for child in children {
+            bugs.extend(read_bug(&child)?);
+        }
+        if bugs.len() == before {
+            return Err(format!(
+                "{}: no BUG file there or in its folders",
+                path.display()
+            ));
+        }
+    }
+    Ok(bugs)
+}
+
+/// One hunt of one bug.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    /// Seconds into the run when the fuzzer hit the bug (confirmed), if it did.
+    pub found_at: Option<f64>,
+    /// Inputs per second while libFuzzer ran.
+    pub exec_per_sec: f64,
+    /// Wall seconds of the whole run.
+    pub wall: f64,
+    /// What else was confirmed (class and signature), for the notes.
+    pub other: Vec<String>,
+}
+
+/// A bug's runs in both modes.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// The bug.
+    pub bug: Bug,
+    /// The hunt's runs.
+    pub hunt: Vec<Run>,
+    /// The plain target's runs.
+    pub plain: Vec<Run>,
+}
+
+/// One run's result: the bug's index, whether plain, and the run.
+type Outcome = (usize, bool, Result<Run, String>);
+
+/// Runs every bug `runs` times in both modes, `jobs` hunts at a time.
+pub fn run(bugs: &[Bug], seconds: u64, runs: usize, jobs: usize) -> Result<Vec<Row>, String> {
+    let mut work: Vec<(usize, bool)> = Vec::new();
+    for _ in 0..runs {
+        for i in 0..bugs.len() {
+            work.push((i, false));
+            work.push((i, true));
+        }
+    }
+    work.reverse();
+    let queue = Mutex::new(work);
+    let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1) {
+            s.spawn(|| {
+                loop {
+                    let next = queue.lock().ok().and_then(|mut q| q.pop());
+                    let Some((i, plain)) = next else { break };
+                    let Some(bug) = bugs.get(i) else { break };
+                    eprintln!(
+                        "== bench: {} ({})",
+                        bug.name,
+                        if plain { "plain" } else { "hunt" }
+                    );
+                    let one = one_run(bug, seconds, plain);
+                    if let Ok(mut r) = results.lock() {
+                        r.push((i, plain, one));
+                    }
+                }
+            });
+        }
+    });
+    let mut rows: Vec<Row> = bugs
+        .iter()
+        .map(|b| Row {
+            bug: b.clone(),
+            hunt: Vec::new(),
+            plain: Vec::new(),
+        })
+        .collect();
+    for (i, plain, one) in results.into_inner().map_err(|e| e.to_string())? {
+        let run = one?;
+        if let Some(row) = rows.get_mut(i) {
+            if plain {
+                row.plain.push(run);
+            } else {
+                row.hunt.push(run);
+            }
+        }
+    }
+    Ok(rows)
+}
+
+fn one_run(bug: &Bug, seconds: u64, plain: bool) -> Result<Run, String> {
+    let report = tool::hunt(&HuntOptions {
+        dir: bug.dir.clone(),
+        seconds,
+        plain,
+        save: false,
+        until: Some(bug.wanted.clone()),
+    })?;
+    let found_at = report
+        .findings
+        .iter()
+        .find(|f| bug.wanted.matches(f))
+        .map(|f| f.at);
+    let other = report
+        .confirmed()
+        .filter(|f| !bug.wanted.matches(f))
+        .map(|f| format!("{}: {}", f.class, f.signature))
+        .collect();
+    Ok(Run {
+        found_at,
+        exec_per_sec: report.runs as f64 / report.fuzz_seconds.max(0.001),
+        wall: report.seconds,
+        other,
+    })
+}
+
+/// The median of the times to the bug, a run that did not find it counting as never; `None`
+/// when at most half the runs found it.
+pub fn median_time(runs: &[Run]) -> Option<f64> {
+    let mut times: Vec<f64> = runs
+        .iter()
+        .map(|r| r.found_at.unwrap_or(f64::INFINITY))
+        .collect();
+    times.sort_by(f64::total_cmp);
+    let mid = times.get(times.len() / 2).copied()?;
+    mid.is_finite().then_some(mid)
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// The results as a Markdown table, with totals.
+pub fn table(rows: &[Row], seconds: u64) -> String {
+    let mut out = String::from(
+        "| bug | class | hunt found | hunt median s | hunt exec/s | plain found | plain median s | plain exec/s |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    let found = |runs: &[Run]| runs.iter().filter(|r| r.found_at.is_some()).count();
+    let time = |runs: &[Run]| {
+        median_time(runs).map_or_else(|| format!("— (>{seconds})"), |t| format!("{t:.1}"))
+    };
+    let rate = |runs: &[Run]| {
+        format!(
+            "{:.0}",
+            median(runs.iter().map(|r| r.exec_per_sec).collect())
+        )
+    };
+    let (mut hunt_bugs, mut plain_bugs) = (0usize, 0usize);
+    for row in rows {
+        if median_time(&row.hunt).is_some() {
+            hunt_bugs = hunt_bugs.saturating_add(1);
+        }
+        if median_time(&row.plain).is_some() {
+            plain_bugs = plain_bugs.saturating_add(1);
+        }
+        out.push_str(&format!(
+            "| [{}]({}) | {} | {}/{} | {} | {} | {}/{} | {} | {} |\n",
+            row.bug.title,
+            row.bug.source,
+            row.bug.wanted.classes.join(" or "),
+            found(&row.hunt),
+            row.hunt.len(),
+            time(&row.hunt),
+            rate(&row.hunt),
+            found(&row.plain),
+            row.plain.len(),
+            time(&row.plain),
+            rate(&row.plain),
+        ));
+    }
+    out.push_str(&format!(
+        "\nFound (in most runs): hunt {hunt_bugs}/{n}, plain {plain_bugs}/{n}; {seconds} s per run.\n",
+        n = rows.len()
+    ));
+    for row in rows {
+        let mut others: Vec<&String> = row
+            .hunt
+            .iter()
+            .chain(&row.plain)
+            .flat_map(|r| &r.other)
+            .collect();
+        others.sort();
+        others.dedup();
+        for o in others {
+            out.push_str(&format!(
+                "- {}: also confirmed {}\n",
+                row.bug.name,
+                one_line(o)
+            ));
+        }
+    }
+    out
+}
+
+fn one_line(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).take(140).collect()
+}

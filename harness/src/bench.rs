@@ -110,6 +110,8 @@ pub struct Run {
     pub exec_per_sec: f64,
     /// Wall seconds of the whole run.
     pub wall: f64,
+    /// Of those, the seconds libFuzzer ran.
+    pub fuzz_seconds: f64,
     /// What else was confirmed (class and signature), for the notes.
     pub other: Vec<String>,
 }
@@ -124,6 +126,9 @@ pub struct Row {
     /// The plain target's runs.
     pub plain: Vec<Run>,
 }
+
+/// The shortest fuzzing time whose executions per second the table reports.
+const MIN_RATE_SECONDS: f64 = 2.0;
 
 /// One run's result: the bug's index, whether plain, and the run.
 type Outcome = (usize, bool, Result<Run, String>);
@@ -203,6 +208,7 @@ fn one_run(bug: &Bug, seconds: u64, plain: bool) -> Result<Run, String> {
         found_at,
         exec_per_sec: report.runs as f64 / report.fuzz_seconds.max(0.001),
         wall: report.seconds,
+        fuzz_seconds: report.fuzz_seconds,
         other,
     })
 }
@@ -234,11 +240,19 @@ pub fn table(rows: &[Row], seconds: u64) -> String {
     let time = |runs: &[Run]| {
         median_time(runs).map_or_else(|| format!("— (>{seconds})"), |t| format!("{t:.1}"))
     };
+    // A run that ended within a second or two says nothing about speed: only runs that fuzzed
+    // at least `MIN_RATE_SECONDS` count.
     let rate = |runs: &[Run]| {
-        format!(
-            "{:.0}",
-            median(runs.iter().map(|r| r.exec_per_sec).collect())
-        )
+        let rates: Vec<f64> = runs
+            .iter()
+            .filter(|r| r.fuzz_seconds >= MIN_RATE_SECONDS)
+            .map(|r| r.exec_per_sec)
+            .collect();
+        if rates.is_empty() {
+            "—".to_string()
+        } else {
+            format!("{:.0}", median(rates))
+        }
     };
     let (mut hunt_bugs, mut plain_bugs) = (0usize, 0usize);
     for row in rows {

@@ -91,10 +91,15 @@ fn ending(log: &str, exited_cleanly: bool) -> Ending {
     }
     // The first panic is the cause; later ones ("panic in a function that cannot unwind") are
     // how it ended the process.
-    if let Some(i) = lines.iter().position(|l| l.contains("' panicked at ")) {
+    // `thread '<unnamed>' panicked at …`, or since Rust 1.88 `thread '<unnamed>' (1234) panicked
+    // at …` (the default hook of a plain target prints the thread's id).
+    let is_panic_line = |l: &&str| {
+        l.contains("' panicked at ") || (l.starts_with("thread '") && l.contains(") panicked at "))
+    };
+    if let Some(i) = lines.iter().position(is_panic_line) {
         let line = lines.get(i).copied().unwrap_or_default();
         let location = line
-            .split_once("' panicked at ")
+            .split_once(" panicked at ")
             .map(|(_, at)| at.trim_end_matches(':').to_string())
             .unwrap_or_default();
         let message = lines.get(i.saturating_add(1)).copied().unwrap_or_default();

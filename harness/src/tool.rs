@@ -106,9 +106,11 @@ const DEFAULT_STACK: usize = crate::stack::DEFAULT_STACK;
 /// parser reads a few KiB in microseconds: three seconds on one input is a hang, and a lower
 /// limit reports it within the budget.
 const TIMEOUT_SECS: u64 = 3;
-/// One allocation this large, asked for by an input of a few KiB, is a blow-up even when a
-/// machine with overcommit grants it (a 32-bit claimed length asks for up to 4 GiB).
-const HUGE_REQUEST: u64 = 1 << 30;
+/// One allocation over the hunt's whole heap cap, and this many times the size of the input
+/// that asked for it, is a length taken on trust — a blow-up even when a machine with overcommit
+/// grants it (a 32-bit claimed length asks for up to 4 GiB; a config parser reading 50 bytes
+/// has no reason to ask for 300 MiB at once).
+const HUGE_RATIO: u64 = 4096;
 /// The heap cap raised this much (`HARNESS_HEAP_MB`) to confirm a memory blow-up.
 const RAISED_HEAP_MB: usize = 4096;
 
@@ -501,7 +503,7 @@ impl Replay<'_> {
                     ],
                 );
                 let asked = match ending {
-                    Ending::Allocation(text) => requested_bytes(text),
+                    Ending::Allocation(text) | Ending::OutOfMemory(text) => requested_bytes(text),
                     _ => None,
                 };
                 let size = std::fs::metadata(input).map_or(0, |m| m.len());
@@ -509,9 +511,10 @@ impl Replay<'_> {
                     Confirmation::Confirmed(format!(
                         "still fails with the heap cap raised to {RAISED_HEAP_MB} MiB"
                     ))
-                } else if let Some(asked) = asked.filter(|a| *a >= HUGE_REQUEST) {
-                    // One request of a GiB or more from a few KiB of input is a claimed
-                    // length taken on trust, whether or not this machine can grant it.
+                } else if let Some(asked) = asked.filter(|a| {
+                    *a >= (crate::hunt::DEFAULT_HEAP_MB as u64) << 20
+                        && *a >= size.saturating_mul(HUGE_RATIO)
+                }) {
                     Confirmation::Confirmed(format!(
                         "one allocation of {asked} bytes asked for by {size} bytes of input"
                     ))
@@ -693,13 +696,14 @@ fn save(
     Ok((path, false))
 }
 
-/// The `N` of `memory allocation of N bytes failed`.
+/// The `N` of `memory allocation of N bytes failed` (Rust's allocation failure) or of
+/// `malloc(N)` (libFuzzer's `-malloc_limit_mb`).
 pub fn requested_bytes(text: &str) -> Option<u64> {
-    text.split_once("memory allocation of ")?
-        .1
-        .split_once(" bytes")?
-        .0
-        .trim()
+    let (_, rest) = text
+        .split_once("memory allocation of ")
+        .or_else(|| text.split_once("malloc("))?;
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
         .parse()
         .ok()
 }

@@ -35,6 +35,7 @@ fn run(found_at: Option<f64>) -> Run {
         found_at,
         exec_per_sec: 1000.0,
         wall: 60.0,
+        fuzz_seconds: found_at.unwrap_or(60.0),
         other: Vec::new(),
     }
 }
@@ -156,7 +157,7 @@ fn the_table_has_a_row_per_bug_and_the_totals() {
     }];
     let table = bench::table(&rows, 60);
     assert!(
-        table.contains("| [p 0.1: overflows](https://example.org/p) | stack-overflow | 3/3 | 0.6 | 1000 | 0/3 | — (>60) | 1000 |"),
+        table.contains("| [p 0.1: overflows](https://example.org/p) | stack-overflow | 3/3 | 0.6 | — | 0/3 | — (>60) | 1000 |"),
         "{table}"
     );
     assert!(table.contains("hunt 1/1, plain 0/1"), "{table}");
@@ -171,7 +172,11 @@ fn the_size_of_a_failed_allocation_is_read() {
         Some(4_294_967_295)
     );
     assert_eq!(
-        requested_bytes("==1== ERROR: libFuzzer: out-of-memory (malloc(99))"),
+        requested_bytes("==1== ERROR: libFuzzer: out-of-memory (malloc(5368709120))"),
+        Some(5_368_709_120)
+    );
+    assert_eq!(
+        requested_bytes("==1== ERROR: libFuzzer: out-of-memory (used: 4097Mb)"),
         None
     );
     assert_eq!(

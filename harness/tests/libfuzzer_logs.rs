@@ -31,6 +31,22 @@ fn a_panic_is_its_first_panic_not_the_abort_after_it() {
 }
 
 #[test]
+fn a_plain_targets_panic_with_a_thread_id_is_a_panic() {
+    // Rust's default hook (a plain target has no harness hook) names the thread's id since 1.88:
+    // `thread '<unnamed>' (27744) panicked at …`. Read as a crash, plain's panics would never
+    // match a benchmark's panic.
+    let s = read(&log("panic-plain-thread-id.log"), false);
+    let Ending::Panic { message, location } = &s.ending else {
+        panic!("{:?}", s.ending)
+    };
+    assert_eq!(message, "called `Option::unwrap()` on a `None` value");
+    assert!(
+        location.ends_with("hpack-0.3.0/src/decoder.rs:453:64"),
+        "{location}"
+    );
+}
+
+#[test]
 fn a_silent_sigsegv_is_a_death_to_replay() {
     let s = read(&log("stack-overflow-sigsegv.log"), false);
     assert_eq!(s.ending, Ending::Died);

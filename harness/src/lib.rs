@@ -13,6 +13,7 @@
 
 pub mod alloc;
 pub mod bench;
+pub mod campaign;
 pub mod corpus;
 pub mod crash;
 pub mod dict;

@@ -121,6 +121,7 @@ pub fn hunt(opts: &HuntOptions) -> Result<HuntReport, String> {
         .canonicalize()
         .map_err(|e| format!("{}: {e}", opts.dir.display()))?;
     let target = if opts.plain { "plain" } else { "hunt" };
+    ensure_cargo_fuzz()?;
     eprintln!("== building '{target}' in {}", dir.display());
     let status = Command::new("cargo")
         .args(["fuzz", "build", "-s", "none", "--fuzz-dir", ".", target])
@@ -799,6 +800,29 @@ fn host_triple() -> Result<String, String> {
         .ok_or_else(|| "rustc -vV did not name the host".into())
 }
 
+/// Installs cargo-fuzz when `cargo fuzz` is not there (`cargo install cargo-fuzz --locked`).
+pub fn ensure_cargo_fuzz() -> Result<(), String> {
+    let there = Command::new("cargo")
+        .args(["fuzz", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if there {
+        return Ok(());
+    }
+    eprintln!("== installing cargo-fuzz");
+    let status = Command::new("cargo")
+        .args(["install", "cargo-fuzz", "--locked"])
+        .status()
+        .map_err(|e| format!("cargo install cargo-fuzz: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("could not install cargo-fuzz (cargo install cargo-fuzz --locked)".into())
+    }
+}
+
 /// `/dev/shm` where there is one and it can be written.
 fn memory_dir() -> Option<PathBuf> {
     let shm = PathBuf::from("/dev/shm");
@@ -816,7 +840,7 @@ fn work_name(work: &Path) -> String {
 }
 
 /// Removes a directory when dropped (the kept inputs on tmpfs, whatever way the hunt ends).
-struct RemoveOnDrop(PathBuf);
+pub struct RemoveOnDrop(pub PathBuf);
 
 impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
@@ -824,7 +848,8 @@ impl Drop for RemoveOnDrop {
     }
 }
 
-fn scratch_dir() -> Result<PathBuf, String> {
+/// A new scratch directory under the system's temporary directory.
+pub fn scratch_dir() -> Result<PathBuf, String> {
     let base = std::env::temp_dir();
     for n in 0u32..1000 {
         let dir = base.join(format!("harness-hunt-{}-{n}", std::process::id()));

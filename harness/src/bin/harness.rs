@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! harness hunt DIR [--seconds N] [--plain]  hunt bugs in the parser of a hunt directory
+//! harness fuzz [TARGET...] [--seconds N] [--stable] [--merge]   every fuzz target from the saved corpus
 //! harness bench DIR... [--seconds N] [--runs R] [--jobs J]   hunt vs plain on published bugs
 //! harness init-hunt DIR --crate NAME@VERSION|PATH --call PATH [--bytes]   scaffold a hunt directory
 //! harness dict SEED_DIR [MAX]               print a libFuzzer dictionary derived from the seeds
@@ -40,6 +41,39 @@ enum Cmd {
         /// Run the `plain` target instead, from the same seeds: the baseline.
         #[arg(long)]
         plain: bool,
+    },
+    /// Fuzz every cargo-fuzz target (or those named) from its saved corpus for a budget each,
+    /// print a table; on a crash minimize it and print how to reproduce and record it. Exit 1
+    /// on a crash.
+    Fuzz {
+        /// Targets to run (default: all that `cargo fuzz list` names).
+        targets: Vec<String>,
+        /// The cargo-fuzz directory.
+        #[arg(long, default_value = "fuzz")]
+        fuzz_dir: PathBuf,
+        /// The saved corpus, one folder per target.
+        #[arg(long, default_value = "corpus")]
+        corpus: PathBuf,
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Targets at a time (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Stable Rust, no sanitizer (-s none); the default is nightly with AddressSanitizer
+        /// when a nightly toolchain is installed.
+        #[arg(long)]
+        stable: bool,
+        /// Add the inputs that found new coverage to the saved corpus (a set cover of edges).
+        #[arg(long)]
+        merge: bool,
+        /// Build with libFuzzer's comparison tracing (off: see docs/PERFORMANCE.md).
+        #[arg(long)]
+        trace_compares: bool,
+        /// The command that records a crash as a corpus case: `{file}` and `{target}` are
+        /// filled in.
+        #[arg(long)]
+        record: Option<String>,
     },
     /// Hunt published bugs and the plain target side by side: each directory with a BUG file
     /// (or each such folder under a directory) RUNS times per mode; prints a Markdown table.
@@ -123,6 +157,41 @@ fn main() -> ExitCode {
                         ExitCode::from(1)
                     } else {
                         ExitCode::SUCCESS
+                    };
+                }
+                Err(e) => Err(e),
+            }
+        }
+        Cmd::Fuzz {
+            targets,
+            fuzz_dir,
+            corpus,
+            seconds,
+            jobs,
+            stable,
+            merge,
+            trace_compares,
+            record,
+        } => {
+            let opts = harness::campaign::FuzzOptions {
+                fuzz_dir,
+                corpus,
+                seconds,
+                jobs: jobs.unwrap_or_else(|| {
+                    std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+                }),
+                stable,
+                merge,
+                trace_compares,
+                targets,
+                record,
+            };
+            match harness::campaign::run(&opts) {
+                Ok(runs) => {
+                    return if runs.iter().all(|r| r.exit == Some(0)) {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
                     };
                 }
                 Err(e) => Err(e),

@@ -1,0 +1,89 @@
+//! `harness fuzz` (the fuzz campaign behind `fuzz/run`): what it reads from libFuzzer's logs and
+//! the targets' options, and the table CI and `ci/plant-bugs.sh` read.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use harness::campaign::{self, Stats, TargetRun};
+
+fn log(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/tests/logs/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn target_run(target: &str, exit: Option<i32>, crash: Option<&str>) -> TargetRun {
+    TargetRun {
+        target: target.into(),
+        exit,
+        stats: Stats {
+            runs: Some(1234),
+            exec_per_sec: Some(567),
+            coverage: Some(89),
+            crash: crash.map(String::from),
+        },
+        corpus_before: 10,
+        corpus_after: 13,
+        seconds: 25.04,
+        log: PathBuf::from("fuzz/logs/x.log"),
+    }
+}
+
+#[test]
+fn a_clean_runs_figures_are_read() {
+    let s = campaign::stats(&log("clean-exit.log"));
+    assert_eq!(s.runs, Some(288_229));
+    assert_eq!(s.exec_per_sec, Some(72_057));
+    assert!(s.coverage.is_some_and(|c| c > 0), "{s:?}");
+    assert_eq!(s.crash, None);
+}
+
+#[test]
+fn a_crashs_saved_input_is_named() {
+    let s = campaign::stats(&log("panic-capacity-overflow.log"));
+    assert_eq!(
+        s.crash.as_deref(),
+        Some("crash-3c26cf5a08175c33d794bedb16d9a85f80c5baed")
+    );
+}
+
+#[test]
+fn options_are_read_from_any_section() {
+    let text = "[libfuzzer]\nmax_len = 65536\ndict = rows.dict\n";
+    assert_eq!(campaign::option(text, "max_len").as_deref(), Some("65536"));
+    assert_eq!(campaign::option(text, "dict").as_deref(), Some("rows.dict"));
+    assert_eq!(campaign::option(text, "timeout"), None);
+    // A key that only starts the same is another key.
+    assert_eq!(campaign::option("max_len_x = 1\n", "max_len"), None);
+}
+
+#[test]
+fn the_table_has_a_line_per_target_ending_in_its_result() {
+    let table = campaign::table(&[
+        target_run("parse_text", Some(0), None),
+        target_run("parse_binary", Some(77), Some("crash-abc")),
+        target_run("a_target_with_a_rather_long_name", None, None),
+    ]);
+    let lines: Vec<&str> = table.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 4, "{table}");
+    assert!(lines[1].starts_with("parse_text ") && lines[1].ends_with("  ok"), "{table}");
+    assert!(lines[1].contains(" 1234 ") && lines[1].contains(" 25.0 "), "{table}");
+    // corpus 13, new 3.
+    assert!(lines[1].contains(" 13 ") && lines[1].contains(" 3 "), "{table}");
+    assert!(lines[2].ends_with("CRASH crash-abc"), "{table}");
+    assert!(lines[3].ends_with("CRASH (killed)"), "{table}");
+    // A long name widens the column instead of breaking it: every line's figures line up.
+    let col = |l: &str| l.find(" 1234").or_else(|| l.find("runs")).unwrap();
+    assert_eq!(col(lines[1]) + 4, col(lines[3]) + 4);
+}
+
+#[test]
+fn a_crash_excerpt_keeps_the_panic_and_drops_the_backtrace() {
+    let log = "INFO: Seed: 1\n#2 INITED cov: 3\nthread '<unnamed>' panicked at src/lib.rs:1:1:\nboom\nstack backtrace:\n   0: std::panicking::begin\n             at /rustc/x.rs:1\n==1== ERROR: libFuzzer: deadly signal\nMS: 1 ChangeBit-\n";
+    let excerpt = campaign::crash_excerpt(log);
+    assert!(excerpt.contains("panicked at src/lib.rs:1:1"), "{excerpt}");
+    assert!(excerpt.contains("boom"), "{excerpt}");
+    assert!(excerpt.contains("deadly signal"), "{excerpt}");
+    assert!(!excerpt.contains("std::panicking::begin"), "{excerpt}");
+    assert!(!excerpt.contains("/rustc/x.rs"), "{excerpt}");
+    assert!(!excerpt.contains("MS:"), "{excerpt}");
+    assert_eq!(campaign::crash_excerpt("all fine\n"), "");
+}

@@ -64,10 +64,19 @@ fn the_table_has_a_line_per_target_ending_in_its_result() {
     ]);
     let lines: Vec<&str> = table.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), 4, "{table}");
-    assert!(lines[1].starts_with("parse_text ") && lines[1].ends_with("  ok"), "{table}");
-    assert!(lines[1].contains(" 1234 ") && lines[1].contains(" 25.0 "), "{table}");
+    assert!(
+        lines[1].starts_with("parse_text ") && lines[1].ends_with("  ok"),
+        "{table}"
+    );
+    assert!(
+        lines[1].contains(" 1234 ") && lines[1].contains(" 25.0 "),
+        "{table}"
+    );
     // corpus 13, new 3.
-    assert!(lines[1].contains(" 13 ") && lines[1].contains(" 3 "), "{table}");
+    assert!(
+        lines[1].contains(" 13 ") && lines[1].contains(" 3 "),
+        "{table}"
+    );
     assert!(lines[2].ends_with("CRASH crash-abc"), "{table}");
     assert!(lines[3].ends_with("CRASH (killed)"), "{table}");
     // A long name widens the column instead of breaking it: every line's figures line up.

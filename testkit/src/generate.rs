@@ -269,6 +269,21 @@ pub fn from_bytes<T>(
     generate(&mut Unstructured::new(bytes)).ok()
 }
 
+/// A file of `n` features named `f0`, `f1`, …, all `u32` with default 0: the fixed file that
+/// seeds and limit checks count with (200 of them is the limit, 201 one over).
+pub fn numbered(n: usize, serial: u64) -> FeatureFile {
+    FeatureFile {
+        serial,
+        features: (0..n)
+            .map(|i| Feature {
+                name: format!("f{i}").into(),
+                ty: FeatureType::U32,
+                default: Some(Value::U32(0)),
+            })
+            .collect(),
+    }
+}
+
 /// `n` valid features with distinct names (`f0`, `f1`, …), types and defaults from `u`.
 pub fn valid_features(u: &mut Unstructured<'_>, n: usize) -> Result<Vec<Feature>> {
     (0..n)

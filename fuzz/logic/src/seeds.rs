@@ -8,17 +8,9 @@ use botfeat::{Feature, FeatureFile, FeatureType, Value, binary, rows, text};
 
 use crate::Target;
 
+/// The fixed `f0`…`f{n-1}` file (the test kit's one definition of it).
 fn features(n: usize, serial: u64) -> FeatureFile {
-    FeatureFile {
-        serial,
-        features: (0..n)
-            .map(|i| Feature {
-                name: format!("f{i}").into(),
-                ty: FeatureType::U32,
-                default: Some(Value::U32(0)),
-            })
-            .collect(),
-    }
+    testkit::generate::numbered(n, serial)
 }
 
 fn every_type() -> FeatureFile {

@@ -182,6 +182,29 @@ fn clickhouse_wrappers_unwrap() {
 }
 
 #[test]
+fn a_fixed_string_length_is_digits_or_the_type_is_unsupported() {
+    // Not a size that is too large: not a size at all (a mutant that let any text through to the
+    // size check reported these as limit errors).
+    for bad in [
+        "FixedString()",
+        "FixedString(abc)",
+        "FixedString(8a)",
+        "FixedString(-1)",
+    ] {
+        let err = rows::clickhouse_type_of(bad).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            botfeat::ErrorKind::UnsupportedClickHouseType,
+            "{bad}: {err}"
+        );
+    }
+    assert_eq!(
+        rows::clickhouse_type_of("FixedString(4096)").unwrap(),
+        FeatureType::Str(4096)
+    );
+}
+
+#[test]
 fn writers_validate_and_unchecked_writers_do_not() {
     let dup = FeatureFile {
         serial: 1,

@@ -217,3 +217,20 @@ fn writers_validate_and_unchecked_writers_do_not() {
             .contains("feature f0 u32 default=0\nfeature f1 u32 default=0\nfeature f0")
     );
 }
+
+#[test]
+fn a_string_default_must_be_a_json_string() {
+    // ClickHouse writes a String default quoted; a bare number, boolean or object is refused,
+    // not read as its text.
+    for bare in ["123", "true", "1.5", "{}"] {
+        let row = format!("{{\"name\":\"a\",\"type\":\"String\",\"default\":{bare}}}\n");
+        let err = rows::parse(row.as_bytes(), 1).unwrap_err();
+        assert_eq!(err.kind(), botfeat::ErrorKind::InvalidValue, "{bare}: {err}");
+        assert!(err.to_string().contains("must be a JSON string"), "{bare}: {err}");
+    }
+    let row = b"{\"name\":\"a\",\"type\":\"String\",\"default\":\"123\"}\n";
+    assert_eq!(
+        rows::parse(row, 1).unwrap().features[0].default,
+        Some(botfeat::Value::Str("123".into()))
+    );
+}

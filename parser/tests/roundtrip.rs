@@ -225,12 +225,45 @@ fn a_string_default_must_be_a_json_string() {
     for bare in ["123", "true", "1.5", "{}"] {
         let row = format!("{{\"name\":\"a\",\"type\":\"String\",\"default\":{bare}}}\n");
         let err = rows::parse(row.as_bytes(), 1).unwrap_err();
-        assert_eq!(err.kind(), botfeat::ErrorKind::InvalidValue, "{bare}: {err}");
-        assert!(err.to_string().contains("must be a JSON string"), "{bare}: {err}");
+        assert_eq!(
+            err.kind(),
+            botfeat::ErrorKind::InvalidValue,
+            "{bare}: {err}"
+        );
+        assert!(
+            err.to_string().contains("must be a JSON string"),
+            "{bare}: {err}"
+        );
     }
     let row = b"{\"name\":\"a\",\"type\":\"String\",\"default\":\"123\"}\n";
     assert_eq!(
         rows::parse(row, 1).unwrap().features[0].default,
         Some(botfeat::Value::Str("123".into()))
+    );
+}
+
+#[test]
+fn the_rows_writer_writes_a_valid_file_and_refuses_an_invalid_one() {
+    let file = common::features(3);
+    let written = rows::write(&file, Some("default")).unwrap();
+    assert_eq!(written.lines().count(), 3, "{written}");
+    assert!(
+        written
+            .lines()
+            .all(|l| l.contains("\"database\":\"default\"") && l.contains("\"type\":\"UInt32\"")),
+        "{written}"
+    );
+    // Rows carry no serial: it is given when they are read.
+    assert_eq!(rows::parse(written.as_bytes(), file.serial).unwrap(), file);
+    // Without a database the key is left out.
+    assert!(!rows::write(&file, None).unwrap().contains("database"));
+    // The 18 Nov file: every feature twice.
+    let doubled = FeatureFile {
+        serial: 1,
+        features: [common::features(2).features, common::features(2).features].concat(),
+    };
+    assert_eq!(
+        rows::write(&doubled, None).unwrap_err().kind(),
+        botfeat::ErrorKind::DuplicateName
     );
 }

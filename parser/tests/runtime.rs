@@ -285,3 +285,46 @@ fn readers_see_complete_tables_and_serials_never_go_back() {
     assert_eq!((stats.accepted, stats.rejected), (999, 2 * 998));
     assert_eq!(live.serial(), Some(999));
 }
+
+#[test]
+fn runtime_errors_say_what_and_by_how_much() {
+    use botfeat::runtime::RuntimeError;
+    let cases = [
+        (
+            RuntimeError::CapacityExceeded {
+                needed: 201,
+                capacity: 200,
+            },
+            vec!["201 features", "200 slots"],
+        ),
+        (RuntimeError::NoSuchSlot(7), vec!["no slot 7"]),
+        (
+            RuntimeError::WrongTable {
+                filled_for: Some(3),
+                table: 4,
+            },
+            vec!["generation Some(3)", "generation 4", "append_with_names"],
+        ),
+        (
+            RuntimeError::TypeMismatch {
+                feature: "bot_score".into(),
+                expected: botfeat::FeatureType::U8,
+            },
+            vec!["`bot_score` is u8"],
+        ),
+        (
+            RuntimeError::StringTooLong {
+                feature: "ja4".into(),
+                len: 40,
+                max: 36,
+            },
+            vec!["`ja4` is str(36)", "40 bytes"],
+        ),
+    ];
+    for (error, words) in cases {
+        let shown = error.to_string();
+        for w in words {
+            assert!(shown.contains(w), "{shown:?} lacks {w:?}");
+        }
+    }
+}

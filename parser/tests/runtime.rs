@@ -328,3 +328,55 @@ fn runtime_errors_say_what_and_by_how_much() {
         }
     }
 }
+
+#[test]
+fn a_string_of_exactly_n_bytes_fits_str_n_and_the_buffer_counts_its_slots() {
+    let file = text::parse(include_bytes!("fixtures/valid/example.features")).unwrap();
+    let table = FeatureTable::build(file, &Limits::DEFAULT).unwrap();
+    let mut buf = RequestBuffer::new(&Limits::DEFAULT);
+    assert!(buf.is_empty());
+    assert_eq!(buf.len(), 0);
+    buf.append_with_names(&table).unwrap();
+    assert!(!buf.is_empty());
+    assert_eq!(buf.len(), table.len());
+    assert!(table.len() > 1);
+    let ua = table.slot("ua_family").unwrap();
+    // ua_family is str(32): 32 bytes fit, 33 do not.
+    let exact = "x".repeat(32);
+    buf.set(&table, ua, ValueRef::Str(&exact)).unwrap();
+    assert_eq!(buf.get(&table, ua).unwrap(), Some(ValueRef::Str(&exact)));
+    assert!(matches!(
+        buf.set(&table, ua, ValueRef::Str(&"x".repeat(33))),
+        Err(RuntimeError::StringTooLong {
+            len: 33,
+            max: 32,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_verdict_names_the_features_it_counts() {
+    let p = RolloutPolicy::default();
+    let old = with_serial(features(20), 1);
+    let mut new = with_serial(features(20), 2);
+    new.features.remove(3);
+    new.features[0].ty = FeatureType::U64;
+    new.features[0].default = None;
+    new.features.push(Feature {
+        name: "brand_new".into(),
+        ty: FeatureType::Bool,
+        default: None,
+    });
+    let shown = check_rollout(&old, &new, &p).to_string();
+    assert!(shown.contains("added: 1 (brand_new)"), "{shown}");
+    assert!(shown.contains("removed: 1 (f3)"), "{shown}");
+    assert!(shown.contains("retyped: 1 (f0"), "{shown}");
+    // Past eight names the rest are counted.
+    let many = with_serial(features(30), 2);
+    let shown = check_rollout(&with_serial(features(20), 1), &many, &p).to_string();
+    assert!(
+        shown.contains("added: 10 (f20, f21, f22, f23, f24, f25, f26, f27 and 2 more)"),
+        "{shown}"
+    );
+}

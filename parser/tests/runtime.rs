@@ -380,3 +380,62 @@ fn a_verdict_names_the_features_it_counts() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_serial_may_jump_by_exactly_the_limit() {
+    let p = RolloutPolicy {
+        max_serial_jump: 100,
+        ..RolloutPolicy::default()
+    };
+    let old = with_serial(features(10), 1_000);
+    assert!(check_rollout(&old, &with_serial(features(10), 1_100), &p).is_safe());
+    let v = check_rollout(&old, &with_serial(features(10), 1_101), &p);
+    assert_eq!(
+        v.refusals,
+        [Refusal::SerialJump {
+            running: 1_000,
+            candidate: 1_101,
+            max_jump: 100
+        }]
+    );
+}
+
+#[test]
+fn refusals_say_what_was_refused() {
+    let shown = |r: Refusal| r.to_string();
+    assert!(
+        shown(Refusal::SerialNotIncreasing {
+            running: 5,
+            candidate: 4
+        })
+        .contains("serial 4 does not increase on the running serial 5")
+    );
+    assert!(
+        shown(Refusal::CountChange {
+            running: 60,
+            candidate: 120,
+            max_change_pct: 50
+        })
+        .contains("from 60 to 120")
+    );
+    let churn = shown(Refusal::Churn {
+        changed: (0..8).map(|i| format!("f{i}")).collect(),
+        running: 10,
+        max_change_pct: 50,
+    });
+    // Exactly eight names: all shown, none counted.
+    assert!(
+        churn.contains(
+            "8 of the 10 running features removed or retyped (f0, f1, f2, f3, f4, f5, f6, f7)"
+        ),
+        "{churn}"
+    );
+    assert!(
+        shown(Refusal::SerialJump {
+            running: 1,
+            candidate: 5_000_000_000,
+            max_jump: 1_000_000_000
+        })
+        .contains("5000000000")
+    );
+}

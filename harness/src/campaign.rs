@@ -67,31 +67,27 @@ pub struct Stats {
     pub crash: Option<String>,
 }
 
-/// Reads the figures of a libFuzzer log.
+/// Reads the figures of a libFuzzer log (runs and the saved input as `harness::libfuzzer` reads
+/// them for the hunt).
 pub fn stats(log: &str) -> Stats {
-    let stat = |name: &str| {
-        log.lines()
-            .rev()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().parse::<u64>().ok())
-    };
+    let summary = crate::libfuzzer::read(log, true);
+    let exec_per_sec = log
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("stat::average_exec_per_sec:"))
+        .and_then(|v| v.trim().parse::<u64>().ok());
     let coverage = log.lines().rev().find_map(|l| {
         l.split_once("cov: ")
             .and_then(|(_, rest)| rest.split_whitespace().next())
             .and_then(|n| n.parse().ok())
     });
-    let crash = log.lines().find_map(|l| {
-        l.split_once("Test unit written to ").and_then(|(_, p)| {
-            Path::new(p.trim())
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-        })
-    });
     Stats {
-        runs: stat("stat::number_of_executed_units:"),
-        exec_per_sec: stat("stat::average_exec_per_sec:"),
+        runs: summary.runs,
+        exec_per_sec,
         coverage,
-        crash,
+        crash: summary
+            .artifact
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())),
     }
 }
 

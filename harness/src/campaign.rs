@@ -134,6 +134,9 @@ pub fn table(runs: &[TargetRun]) -> String {
     out
 }
 
+/// The longest line of a crash excerpt, in characters.
+const EXCERPT_LINE: usize = 240;
+
 /// The lines of a crashed run's log worth showing: the panic or report, without a backtrace.
 pub fn crash_excerpt(log: &str) -> String {
     let lines: Vec<&str> = log.lines().collect();
@@ -150,6 +153,9 @@ pub fn crash_excerpt(log: &str) -> String {
     lines
         .iter()
         .skip(start)
+        // cargo-fuzz's own block after the run (the input as a byte list, its commands) repeats
+        // what the table and the lines below say.
+        .take_while(|l| !l.starts_with('─') && !l.starts_with("Failing input:"))
         .filter(|l| {
             let t = l.trim_start();
             !(t.starts_with("at ")
@@ -160,8 +166,17 @@ pub fn crash_excerpt(log: &str) -> String {
                 || t.split_once(": ")
                     .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit())))
         })
+        .filter(|l| !l.starts_with("stat::"))
         .take(30)
-        .map(|l| format!("{l}\n"))
+        .map(|l| {
+            // An input quoted in a message can be kilobytes long.
+            let mut line: String = l.chars().take(EXCERPT_LINE).collect();
+            if l.chars().count() > EXCERPT_LINE {
+                line.push('…');
+            }
+            line.push('\n');
+            line
+        })
         .collect()
 }
 

@@ -95,4 +95,24 @@ fn a_crash_excerpt_keeps_the_panic_and_drops_the_backtrace() {
     assert!(!excerpt.contains("/rustc/x.rs"), "{excerpt}");
     assert!(!excerpt.contains("MS:"), "{excerpt}");
     assert_eq!(campaign::crash_excerpt("all fine\n"), "");
+    // cargo-fuzz's block after the run is left out, and a long quoted input is cut.
+    let long = format!(
+        "==== oracle violation\n  input: b\"{}\"\nSUMMARY: libFuzzer: deadly signal\nstat::peak_rss_mb: 39\n\n────\nFailing input:\n\n\tartifacts/x\nOutput of `std::fmt::Debug`:\n\n\t[1, 2, 3]\n",
+        "x".repeat(5000)
+    );
+    let excerpt = campaign::crash_excerpt(&long);
+    assert!(
+        excerpt.contains("oracle violation") && excerpt.contains("deadly signal"),
+        "{excerpt}"
+    );
+    assert!(
+        !excerpt.contains("Failing input") && !excerpt.contains("[1, 2, 3]"),
+        "{excerpt}"
+    );
+    assert!(!excerpt.contains("stat::"), "{excerpt}");
+    assert!(
+        excerpt.lines().all(|l| l.chars().count() <= 241),
+        "{excerpt}"
+    );
+    assert!(excerpt.contains('…'), "{excerpt}");
 }

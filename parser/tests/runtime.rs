@@ -439,3 +439,30 @@ fn refusals_say_what_was_refused() {
         .contains("5000000000")
     );
 }
+
+#[test]
+fn apply_and_rollback_errors_say_why() {
+    let live = LiveFeatures::default();
+    assert_eq!(
+        live.rollback().unwrap_err().to_string(),
+        "no earlier accepted file to roll back to"
+    );
+    live.apply(&binary::encode(&with_serial(features(60), 10)).unwrap())
+        .unwrap();
+    let invalid = live
+        .apply(&binary::encode_unchecked(&with_serial(features(201), 11)))
+        .unwrap_err()
+        .to_string();
+    assert!(invalid.starts_with("invalid file: "), "{invalid}");
+    assert!(invalid.contains("too many features"), "{invalid}");
+    let refused = live
+        .apply(&binary::encode(&with_serial(features(60), 9)).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.starts_with(
+            "refused by the rollout guard; serial 9 does not increase on the running serial 10"
+        ),
+        "{refused}"
+    );
+}

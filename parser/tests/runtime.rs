@@ -466,3 +466,13 @@ fn apply_and_rollback_errors_say_why() {
         "{refused}"
     );
 }
+
+#[test]
+fn a_table_knows_whether_it_is_empty() {
+    let empty = FeatureTable::build(with_serial(features(0), 1), &Limits::DEFAULT).unwrap();
+    assert!(empty.is_empty());
+    assert_eq!(empty.len(), 0);
+    let one = FeatureTable::build(with_serial(features(1), 1), &Limits::DEFAULT).unwrap();
+    assert!(!one.is_empty());
+    assert_eq!(one.len(), 1);
+}

@@ -307,3 +307,16 @@ fn rows_escape_what_json_requires_and_only_that() {
     }
     assert!(checked >= 7, "only {checked} defaults were writable");
 }
+
+#[test]
+fn a_wrong_first_line_is_named_and_only_a_bom_is_called_one() {
+    let err = text::parse(b"hello 1\nserial 1\n").unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.contains("expected `botfeat 1` as the first line, found `hello`"),
+        "{shown}"
+    );
+    assert!(!shown.contains("byte order mark"), "{shown}");
+    let err = text::parse("\u{feff}botfeat 1\nserial 1\n".as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("byte order mark"), "{err}");
+}

@@ -480,3 +480,22 @@ fn a_table_is_never_empty() {
     assert!(!one.is_empty());
     assert_eq!(one.len(), 1);
 }
+
+#[test]
+fn each_string_slot_has_its_own_room() {
+    let file = text::parse(include_bytes!("fixtures/valid/example.features")).unwrap();
+    let table = FeatureTable::build(file, &Limits::DEFAULT).unwrap();
+    let mut buf = RequestBuffer::new(&Limits::DEFAULT);
+    buf.append_with_names(&table).unwrap();
+    let ua = table.slot("ua_family").unwrap();
+    let ja4 = table.slot("ja4").unwrap();
+    buf.set(&table, ua, ValueRef::Str("firefox")).unwrap();
+    buf.set(&table, ja4, ValueRef::Str("t13d1516h2_8daaf6152771"))
+        .unwrap();
+    // Neither string overwrote the other's bytes in the shared arena.
+    assert_eq!(buf.get(&table, ua).unwrap(), Some(ValueRef::Str("firefox")));
+    assert_eq!(
+        buf.get(&table, ja4).unwrap(),
+        Some(ValueRef::Str("t13d1516h2_8daaf6152771"))
+    );
+}

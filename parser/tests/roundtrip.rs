@@ -320,3 +320,30 @@ fn a_wrong_first_line_is_named_and_only_a_bom_is_called_one() {
     let err = text::parse("\u{feff}botfeat 1\nserial 1\n".as_bytes()).unwrap_err();
     assert!(err.to_string().contains("byte order mark"), "{err}");
 }
+
+#[test]
+fn a_claimed_string_of_exactly_the_file_limit_is_truncated_one_more_is_too_large() {
+    // features(1) in binary: payload = serial, count, name length (one byte: 2), "f0", type, ….
+    // A length the file cannot hold is `truncated` up to the file limit, `file_too_large` past it.
+    let framed = binary::encode(&common::features(1)).unwrap();
+    let with_name_len = |len: u64| {
+        let mut payload = vec![framed[16], framed[17]];
+        // The name length as bincode's varint (252, then four little-endian bytes), then the
+        // rest as it was.
+        payload.push(252);
+        payload.extend_from_slice(&u32::try_from(len).unwrap().to_le_bytes());
+        payload.extend_from_slice(&framed[19..]);
+        binary::frame(&payload)
+    };
+    let limit = botfeat::Limits::DEFAULT.max_file_size as u64;
+    assert_eq!(
+        binary::decode(&with_name_len(limit)).unwrap_err().kind(),
+        botfeat::ErrorKind::Truncated
+    );
+    assert_eq!(
+        binary::decode(&with_name_len(limit + 1))
+            .unwrap_err()
+            .kind(),
+        botfeat::ErrorKind::FileTooLarge
+    );
+}

@@ -347,3 +347,50 @@ fn a_claimed_string_of_exactly_the_file_limit_is_truncated_one_more_is_too_large
         botfeat::ErrorKind::FileTooLarge
     );
 }
+
+#[test]
+fn text_escapes_are_undone_and_unknown_types_named() {
+    let file = text::parse(
+        b"botfeat 1\nserial 1\nfeature a str(16) default=\"x\\ny\"\nfeature b str(16) default=\"q\\\"z\\\\\"\nfeature c str(16) default=\"t\\tu\\u{41}\"\n",
+    )
+    .unwrap();
+    let defaults: Vec<_> = file.features.iter().map(|f| f.default.clone()).collect();
+    assert_eq!(
+        defaults,
+        [
+            Some(Value::Str("x\ny".into())),
+            Some(Value::Str("q\"z\\".into())),
+            Some(Value::Str("t\tuA".into())),
+        ]
+    );
+    for bad in ["str()", "str(x)", "str(-1)", "str(1a)"] {
+        let input = format!("botfeat 1\nserial 1\nfeature a {bad}\n");
+        let err = text::parse(input.as_bytes()).unwrap_err();
+        assert_eq!(err.kind(), botfeat::ErrorKind::UnknownType, "{bad}: {err}");
+    }
+}
+
+#[test]
+fn an_unknown_keyword_says_what_the_line_should_hold() {
+    let err = text::parse(b"botfeat 1\nfoo 1\n").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("unknown keyword `foo`: expected `serial`"),
+        "{err}"
+    );
+    let err = text::parse(b"botfeat 1\nserial 1\nfoo 1\n").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("unknown keyword `foo`: expected `feature`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_raw_control_character_in_a_text_string_is_refused() {
+    for raw in ['\t', '\u{1}', '\u{7f}', '\u{85}'] {
+        let input = format!("botfeat 1\nserial 1\nfeature a str(16) default=\"x{raw}y\"\n");
+        let err = text::parse(input.as_bytes()).unwrap_err();
+        assert_eq!(err.kind(), botfeat::ErrorKind::BadEscape, "{raw:?}: {err}");
+    }
+}

@@ -499,3 +499,30 @@ fn each_string_slot_has_its_own_room() {
         Some(ValueRef::Str("t13d1516h2_8daaf6152771"))
     );
 }
+
+#[test]
+fn history_keeps_the_last_eight_and_the_switch_counts_turns() {
+    use botfeat::runtime::HISTORY;
+    let live = LiveFeatures::default();
+    // Serials 1..=11 applied: 10 replaced files, of which the last HISTORY are kept.
+    for serial in 1..=11 {
+        live.apply(&binary::encode(&with_serial(features(60), serial)).unwrap())
+            .unwrap();
+    }
+    for back in 1..=HISTORY as u64 {
+        assert_eq!(live.rollback().unwrap().file().serial, 11 - back);
+    }
+    assert!(live.rollback().is_err(), "only {HISTORY} kept");
+    // Turning the switch off twice is one turn; off again after on is another.
+    live.disable();
+    live.disable();
+    assert_eq!(live.stats().disables, 1);
+    live.enable();
+    live.disable();
+    assert_eq!(live.stats().disables, 2);
+    let shown = format!("{live:?}");
+    assert!(
+        shown.starts_with("LiveFeatures") && shown.contains("serial"),
+        "{shown}"
+    );
+}

@@ -394,3 +394,76 @@ fn a_raw_control_character_in_a_text_string_is_refused() {
         assert_eq!(err.kind(), botfeat::ErrorKind::BadEscape, "{raw:?}: {err}");
     }
 }
+
+#[test]
+fn escapes_at_their_edges() {
+    let default_of = |quoted: &str| {
+        let input = format!("botfeat 1\nserial 1\nfeature a str(16) default={quoted}\n");
+        text::parse(input.as_bytes()).map(|f| f.features[0].default.clone())
+    };
+    // A string of nothing but escapes, or nothing but a control character, still goes through
+    // the escape reader.
+    assert_eq!(
+        default_of(r#""\\""#).unwrap(),
+        Some(Value::Str("\\".into()))
+    );
+    assert_eq!(
+        default_of("\"\t\"").unwrap_err().kind(),
+        botfeat::ErrorKind::BadEscape
+    );
+    // \u{…} takes one to six hex digits: a seventh is refused even when the value fits.
+    assert_eq!(
+        default_of(r#""\u{10FFFF}""#).unwrap(),
+        Some(Value::Str("\u{10FFFF}".into()))
+    );
+    assert_eq!(
+        default_of(r#""\u{010FFFF}""#).unwrap_err().kind(),
+        botfeat::ErrorKind::BadEscape
+    );
+}
+
+#[test]
+fn a_missing_type_is_pointed_at_where_it_should_start() {
+    let err = text::parse(b"botfeat 1\nserial 1\nfeature abc\n").unwrap_err();
+    assert_eq!(
+        err.position(),
+        botfeat::Position::LineCol {
+            line: 3,
+            column: 12
+        },
+        "{err}"
+    );
+}
+
+#[test]
+fn the_text_writer_takes_lines_and_files_of_exactly_the_limit() {
+    let file = |len: usize| FeatureFile {
+        serial: 1,
+        features: vec![Feature {
+            name: "a".into(),
+            ty: FeatureType::Str(4096),
+            default: Some(Value::Str("x".repeat(len))),
+        }],
+    };
+    // `feature a str(4096) default="…"`: 29 bytes around the string.
+    let line = |len: usize| len + r#"feature a str(4096) default="""#.len();
+    let exact = 4096 - line(0);
+    assert!(text::write(&file(exact)).is_ok());
+    assert_eq!(
+        text::write(&file(exact + 1)).unwrap_err().kind(),
+        botfeat::ErrorKind::LineTooLong
+    );
+    // The whole text at exactly a (lowered) file limit, and one byte over it.
+    let written = text::write(&file(100)).unwrap();
+    let at = |max_file_size: usize| botfeat::Limits {
+        max_file_size,
+        ..botfeat::Limits::DEFAULT
+    };
+    assert!(text::write_with(&file(100), &at(written.len())).is_ok());
+    assert_eq!(
+        text::write_with(&file(100), &at(written.len() - 1))
+            .unwrap_err()
+            .kind(),
+        botfeat::ErrorKind::FileTooLarge
+    );
+}

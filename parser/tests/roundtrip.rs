@@ -467,3 +467,32 @@ fn the_text_writer_takes_lines_and_files_of_exactly_the_limit() {
         botfeat::ErrorKind::FileTooLarge
     );
 }
+
+#[test]
+fn the_text_writer_escapes_controls_and_nothing_else() {
+    let with = |default: &str| FeatureFile {
+        serial: 1,
+        features: vec![Feature {
+            name: "a".into(),
+            ty: FeatureType::Str(64),
+            default: Some(Value::Str(default.into())),
+        }],
+    };
+    for (default, spelled) in [
+        ("a\u{7f}b", r#""a\u{7f}b""#),
+        ("x\u{85}y", r#""x\u{85}y""#),
+        ("deg ° § é", "\"deg ° § é\""),
+        ("q\"\\\n\t\r", r#""q\"\\\n\t\r""#),
+    ] {
+        let written = text::write(&with(default)).unwrap();
+        assert!(
+            written.contains(&format!("default={spelled}")),
+            "{default:?}: {written}"
+        );
+        assert_eq!(
+            text::parse(written.as_bytes()).unwrap(),
+            with(default),
+            "{default:?}"
+        );
+    }
+}

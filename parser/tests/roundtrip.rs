@@ -496,3 +496,27 @@ fn the_text_writer_escapes_controls_and_nothing_else() {
         );
     }
 }
+
+#[test]
+fn detection_and_names_of_formats_and_error_kinds() {
+    use botfeat::Format;
+    assert_eq!(Format::detect(b""), Format::Text);
+    // A prefix of the magic is a binary file cut short, not text.
+    assert_eq!(Format::detect(b"B"), Format::Binary);
+    assert_eq!(Format::detect(b"BF"), Format::Binary);
+    assert_eq!(Format::detect(b"Bx"), Format::Text);
+    assert_eq!(
+        [Format::Text, Format::Rows, Format::Binary].map(Format::name),
+        ["text", "rows", "binary"]
+    );
+    assert_eq!(
+        botfeat::ErrorKind::DuplicateName.to_string(),
+        "duplicate_name"
+    );
+    let err = text::parse(b"nonsense").unwrap_err();
+    let debug = format!("{err:?}");
+    assert!(
+        debug.starts_with("Error(Syntax at LineCol") && debug.contains("expected `botfeat 1`"),
+        "{debug}"
+    );
+}

@@ -123,8 +123,23 @@ pub fn hunt(opts: &HuntOptions) -> Result<HuntReport, String> {
     let target = if opts.plain { "plain" } else { "hunt" };
     ensure_cargo_fuzz()?;
     eprintln!("== building '{target}' in {}", dir.display());
+    // Hunt directories are separate workspaces whose binaries share their names (`hunt`,
+    // `plain`): under one shared target directory (CARGO_TARGET_DIR, a config file) two hunts
+    // at once would run each other's binaries, so each directory gets its own folder in it.
+    let base = target_dir(&dir)?;
+    let build_dir = if base.starts_with(&dir) {
+        base
+    } else {
+        let name = dir
+            .file_name()
+            .map_or_else(|| "hunt".into(), |n| n.to_string_lossy().into_owned());
+        base.join(format!("hunt-{name}"))
+    };
     let status = Command::new("cargo")
-        .args(["fuzz", "build", "-s", "none", "--fuzz-dir", ".", target])
+        .args(["fuzz", "build", "-s", "none", "--fuzz-dir", "."])
+        .arg("--target-dir")
+        .arg(&build_dir)
+        .arg(target)
         .current_dir(&dir)
         .status()
         .map_err(|e| {
@@ -133,10 +148,7 @@ pub fn hunt(opts: &HuntOptions) -> Result<HuntReport, String> {
     if !status.success() {
         return Err(format!("cargo fuzz build failed in {}", dir.display()));
     }
-    let bin = target_dir(&dir)?
-        .join(host_triple()?)
-        .join("release")
-        .join(target);
+    let bin = build_dir.join(host_triple()?).join("release").join(target);
     let work = scratch_dir()?;
     let result = hunt_in(opts, &dir, &bin, &work);
     let _ = std::fs::remove_dir_all(&work);

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// What to fuzz, and how.
 #[derive(Clone, Debug)]
@@ -386,25 +386,15 @@ fn fuzz_one(
     cmd.current_dir(fuzz_dir);
     eprintln!("   {target}: started ({} s)", opts.seconds);
     let start = Instant::now();
-    let exit = std::fs::File::create(&log)
-        .and_then(|f| Ok((f.try_clone()?, f)))
-        .ok()
-        .and_then(|(out, err)| {
-            cmd.stdin(Stdio::null())
-                .stdout(out)
-                .stderr(err)
-                .status()
-                .ok()
-        })
-        .and_then(|s| s.code());
+    // libFuzzer stops itself at the budget; the limit only ends a run that hangs past it.
+    let limit = Duration::from_secs(opts.seconds.saturating_mul(2).saturating_add(300));
+    let (status, text) = crate::tool::run_logged(cmd, &log, limit).unwrap_or((None, String::new()));
+    let exit = status.and_then(|s| s.code());
     let seconds = start.elapsed().as_secs_f64();
     eprintln!(
         "   {target}: done ({})",
         exit.map_or_else(|| "killed".into(), |c| format!("exit {c}"))
     );
-    let text = std::fs::read(&log)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
     TargetRun {
         target: target.to_string(),
         exit,

@@ -749,7 +749,7 @@ fn on_stack(bin: &Path, stack: usize) -> Command {
 
 /// Runs `cmd` with stdout and stderr into `log`, killed after `limit`; the exit status (`None`
 /// when killed) and the log's text.
-fn run_logged(
+pub(crate) fn run_logged(
     mut cmd: Command,
     log: &Path,
     limit: Duration,

@@ -65,6 +65,8 @@ struct Hunt {
     /// One input at a time, whatever threads call [`run`].
     running: Mutex<()>,
     last_input: Option<File>,
+    /// The record [`keep`] writes, reused so keeping an input allocates nothing.
+    record: Mutex<Vec<u8>>,
     heap: usize,
 }
 
@@ -94,6 +96,7 @@ fn hunt() -> &'static Hunt {
             on_main_stack,
             running: Mutex::new(()),
             last_input,
+            record: Mutex::new(Vec::new()),
             heap: mb.saturating_mul(1024 * 1024),
         }
     })
@@ -152,13 +155,13 @@ fn spawn_worker() -> Option<Worker> {
 }
 
 /// Keeps `data` where a crash cannot lose it: the length, then the bytes, written at offset 0
-/// of the file opened once. A longer earlier input's tail stays behind the length; it is never
-/// read.
-fn keep(file: &File, data: &[u8]) {
-    let mut record = Vec::with_capacity(data.len().saturating_add(8));
+/// of the file opened once, in one positioned write from a buffer reused across inputs. A longer
+/// earlier input's tail stays behind the length; it is never read.
+fn keep(file: &File, record: &mut Vec<u8>, data: &[u8]) {
+    record.clear();
     record.extend_from_slice(&u64::try_from(data.len()).unwrap_or(u64::MAX).to_le_bytes());
     record.extend_from_slice(data);
-    let _ = file.write_all_at(&record, 0);
+    let _ = file.write_all_at(record, 0);
 }
 
 /// Reads back what [`keep`] wrote (for the hunt tool's replay).
@@ -178,7 +181,7 @@ pub fn run(data: &[u8], parse: fn(&[u8])) {
     let hunt = hunt();
     let _one_at_a_time = lock(&hunt.running);
     if let Some(file) = &hunt.last_input {
-        keep(file, data);
+        keep(file, &mut lock(&hunt.record), data);
     }
     crate::alloc::enforce();
     if hunt.on_main_stack {

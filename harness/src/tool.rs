@@ -106,6 +106,8 @@ const DEFAULT_STACK: usize = crate::stack::DEFAULT_STACK;
 /// parser reads a few KiB in microseconds: three seconds on one input is a hang, and a lower
 /// limit reports it within the budget.
 const TIMEOUT_SECS: u64 = 3;
+/// libFuzzer's own default for `-len_control`, passed by name so the hunt keeps it.
+const LEN_CONTROL: u32 = 100;
 /// One allocation over the hunt's whole heap cap, and this many times the size of the input
 /// that asked for it, is a length taken on trust — a blow-up even when a machine with overcommit
 /// grants it (a 32-bit claimed length asks for up to 4 GiB; a config parser reading 50 bytes
@@ -224,6 +226,11 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
             .arg(format!("-timeout={TIMEOUT_SECS}"))
             .arg("-rss_limit_mb=4096")
             .arg("-print_final_stats=1")
+            // libFuzzer turns its gradual length growth off for a target with a custom mutator;
+            // asked for by name it stays on and bounds what the mutator may return. Measured on
+            // json 0.11.12 (20 s): 149k exec/s without it, 193k with it (plain 294k), and more
+            // coverage, since short inputs are tried first.
+            .arg(format!("-len_control={LEN_CONTROL}"))
             .arg(format!("-dict={}", dict_path.display()))
             .arg(format!("-artifact_prefix={}/", artifacts.display()))
             .env(crate::crash::KNOWN_PANICS_ENV, known_panics.join("\n"))

@@ -8,7 +8,7 @@
 //! so git stays clean unless `--merge` is asked for.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -203,6 +203,91 @@ impl Cargo {
         }
         cmd.env("RUST_BACKTRACE", "0");
         cmd
+    }
+
+    /// The stable build without comparison tracing, as `harness fuzz --stable` makes it.
+    fn stable(fuzz_dir: &Path) -> Result<Self, String> {
+        Ok(Cargo {
+            nightly: false,
+            target_dir: crate::tool::target_dir(fuzz_dir)?.join("stable"),
+            trace_compares: false,
+        })
+    }
+
+    fn merge(&self, fuzz_dir: &Path, target: &str, into: &Path, from: &Path) -> Result<(), String> {
+        let mut cmd = self.command("run");
+        cmd.arg(target)
+            .arg(into)
+            .arg(from)
+            .args([
+                "--",
+                "-set_cover_merge=1",
+                "-use_counters=0",
+                "-max_len=8192",
+            ])
+            .current_dir(fuzz_dir);
+        let out = cmd.output().map_err(|e| format!("cargo fuzz run: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "merge failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    }
+
+    fn minimize(
+        &self,
+        fuzz_dir: &Path,
+        target: &str,
+        file: &Path,
+        runs: u32,
+    ) -> Result<PathBuf, String> {
+        let artifacts = fuzz_dir.join("artifacts").join(target);
+        let started = std::time::SystemTime::now();
+        let mut tmin = self.command("tmin");
+        tmin.arg(target)
+            .arg(file)
+            .args(["--", &format!("-runs={runs}")])
+            .current_dir(fuzz_dir);
+        let out = tmin.output().map_err(|e| format!("cargo fuzz tmin: {e}"))?;
+        let log = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        if !log.contains("caused a crash") {
+            let why = log
+                .lines()
+                .find(|l| l.starts_with("Error:") || l.contains("did not crash"))
+                .unwrap_or("it does not crash");
+            return Err(format!("{}: nothing to minimize: {why}", file.display()));
+        }
+        // tmin leaves every step behind: keep only the smallest of this run's.
+        let mut steps: Vec<(u64, PathBuf)> = std::fs::read_dir(&artifacts)
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| {
+                        e.file_name()
+                            .to_string_lossy()
+                            .starts_with("minimized-from-")
+                            && e.metadata()
+                                .and_then(|m| m.modified())
+                                .is_ok_and(|t| t >= started)
+                    })
+                    .map(|e| (e.metadata().map_or(u64::MAX, |m| m.len()), e.path()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        steps.sort();
+        for (_, p) in steps.iter().skip(1) {
+            let _ = std::fs::remove_file(p);
+        }
+        Ok(steps
+            .into_iter()
+            .next()
+            .map_or_else(|| file.to_path_buf(), |(_, p)| p))
     }
 
     fn describe(&self) -> String {
@@ -417,34 +502,9 @@ fn report_crash(opts: &FuzzOptions, cargo: &Cargo, fuzz_dir: &Path, r: &TargetRu
         return;
     }
     println!("== minimizing {}", found.display());
-    let mut tmin = cargo.command("tmin");
-    tmin.arg(&r.target)
-        .arg(&found)
-        .args(["--", "-runs=2000"])
-        .current_dir(fuzz_dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let _ = tmin.status();
-    // tmin leaves every intermediate step behind: keep only the smallest.
-    let mut steps: Vec<(u64, PathBuf)> = std::fs::read_dir(&artifacts)
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with("minimized-from-"))
-                })
-                .map(|p| (std::fs::metadata(&p).map_or(u64::MAX, |m| m.len()), p))
-                .collect()
-        })
-        .unwrap_or_default();
-    steps.sort();
-    let file = steps
-        .first()
-        .map_or_else(|| found.clone(), |(_, p)| p.clone());
-    for (_, p) in steps.iter().skip(1) {
-        let _ = std::fs::remove_file(p);
-    }
+    let file = cargo
+        .minimize(fuzz_dir, &r.target, &found, 2000)
+        .unwrap_or_else(|_| found.clone());
     println!(
         "reproduce: (cd {} && {} {} {})",
         fuzz_dir.display(),
@@ -466,25 +526,43 @@ fn merge(opts: &FuzzOptions, cargo: &Cargo, fuzz_dir: &Path, work: &Path, target
     let saved = opts.corpus.join(target);
     let _ = std::fs::create_dir_all(&saved);
     let before = files_in(&saved);
-    // A set cover of the edges not yet covered (hit counts ignored): only inputs that add
-    // coverage, as few as cover it; names stay content hashes.
-    let mut cmd = cargo.command("run");
-    cmd.arg(target)
-        .arg(&saved)
-        .arg(work.join(target))
-        .args([
-            "--",
-            "-set_cover_merge=1",
-            "-use_counters=0",
-            "-max_len=8192",
-        ])
-        .current_dir(fuzz_dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let _ = cmd.status();
+    if let Err(e) = cargo.merge(fuzz_dir, target, &saved, &work.join(target)) {
+        eprintln!("{e}");
+    }
     println!(
         "merged into {}: {} new files",
         saved.display(),
         files_in(&saved).saturating_sub(before)
     );
+}
+
+/// Adds to `into` the inputs of `from` that cover edges `into` does not (a set cover, hit counts
+/// ignored; names stay content hashes), with the stable build `harness fuzz --stable` makes.
+pub fn set_cover_merge(
+    fuzz_dir: &Path,
+    target: &str,
+    into: &Path,
+    from: &Path,
+) -> Result<(), String> {
+    Cargo::stable(fuzz_dir)?.merge(fuzz_dir, target, into, from)
+}
+
+/// The command that runs `file` through the fuzz target `target` as `harness fuzz --stable`
+/// builds it.
+pub fn reproduce_line(fuzz_dir: &Path, target: &str, file: &Path) -> Result<String, String> {
+    Ok(format!(
+        "(cd {} && {} {target} {})",
+        fuzz_dir.display(),
+        Cargo::stable(fuzz_dir)?.describe(),
+        std::path::absolute(file)
+            .unwrap_or_else(|_| file.to_path_buf())
+            .display()
+    ))
+}
+
+/// Minimizes the crashing `file` with `cargo fuzz tmin` (the stable build): the smallest input
+/// that still crashes, in `fuzz_dir/artifacts/<target>/`, or `file` itself when nothing
+/// smaller does. `Err` when it does not crash.
+pub fn minimize(fuzz_dir: &Path, target: &str, file: &Path) -> Result<PathBuf, String> {
+    Cargo::stable(fuzz_dir)?.minimize(fuzz_dir, target, file, 5000)
 }

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use sha1::{Digest, Sha1};
 
-use crate::oracle::{Outcome, Violation};
+use crate::oracle::Outcome;
 
 /// The SHA-1 of `bytes`, in lowercase hex: a corpus file's name.
 pub fn content_name(bytes: &[u8]) -> String {
@@ -250,15 +250,6 @@ impl Expectations {
     }
 }
 
-/// How one case fared on replay.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    /// Passed the oracles (and matched its expectation, if any).
-    Pass(Outcome),
-    /// Broke an oracle or its expectation.
-    Fail(Violation),
-}
-
 /// What a case did when it ran: an outcome, or a failure (an oracle broken, a crash, a hang),
 /// in words.
 #[derive(Clone, Copy, Debug)]
@@ -270,8 +261,7 @@ pub enum Ran<'a> {
 }
 
 /// The one judge of a replayed case: `None` if it did what its expectation says (or, with no
-/// expectation, passed the oracles), else why not. Every replay — in-process here, in child
-/// processes in a client's corpus tool — decides with this.
+/// expectation, passed the oracles), else why not. Replay ([`crate::replay`]) decides with this.
 pub fn judge(expectation: Option<&Expectation>, ran: Ran<'_>) -> Option<String> {
     let known_crash = expectation.is_some_and(|e| e.expected == Expected::KnownCrash);
     match (ran, expectation) {
@@ -286,40 +276,5 @@ pub fn judge(expectation: Option<&Expectation>, ran: Ran<'_>) -> Option<String> 
         (Ran::Outcome(_), _) => None,
         (Ran::Failed(how), _) if known_crash => Some(format!("known crash, still to fix: {how}")),
         (Ran::Failed(how), _) => Some(how.to_string()),
-    }
-}
-
-/// Runs `oracle` on every case of `dir`, in this process, and [`judge`]s each. One failure never
-/// hides another: every case is run.
-pub fn replay(
-    dir: &Path,
-    expectations: &Expectations,
-    mut oracle: impl FnMut(&[u8]) -> Result<Outcome, Violation>,
-) -> io::Result<Vec<(Case, Verdict)>> {
-    let mut results = Vec::new();
-    for case in read_cases(dir)? {
-        let result = oracle(&case.bytes);
-        let failed = result.as_ref().err().map(ToString::to_string);
-        let ran = match (&result, &failed) {
-            (Ok(outcome), _) => Ran::Outcome(outcome),
-            (Err(_), Some(how)) => Ran::Failed(how),
-            (Err(_), None) => Ran::Failed("failed"),
-        };
-        let verdict = match (judge(expectations.get(&case.name), ran), result) {
-            (None, Ok(outcome)) => Verdict::Pass(outcome),
-            (_, Err(v)) => Verdict::Fail(v),
-            (Some(why), Ok(_)) => Verdict::Fail(unexpected(&case, why)),
-        };
-        results.push((case, verdict));
-    }
-    Ok(results)
-}
-
-fn unexpected(case: &Case, detail: String) -> Violation {
-    Violation {
-        target: case.name.clone(),
-        kind: crate::ViolationKind::UnexpectedOutcome,
-        detail,
-        input: None,
     }
 }

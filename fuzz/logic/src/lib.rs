@@ -7,11 +7,48 @@
 
 pub mod adapters;
 pub mod mutators;
-pub mod replay;
 pub mod seeds;
 pub mod targets;
 
 pub use targets::{ALL, Target};
+
+/// botfeat's targets as the corpus command sees them: `corpus replay` runs every saved case
+/// through [`Target::run`] in a child process, and the harness judges the outcome.
+pub struct Judge;
+
+impl harness::corpus_tool::Judge for Judge {
+    fn targets(&self) -> Vec<harness::corpus_tool::TargetInfo> {
+        ALL.iter()
+            .map(|t| harness::corpus_tool::TargetInfo {
+                name: t.name().to_string(),
+                structure_aware: t.structure_aware(),
+            })
+            .collect()
+    }
+
+    fn run(&self, target: &str, bytes: &[u8]) -> Result<harness::Outcome, harness::Violation> {
+        match Target::from_name(target) {
+            Some(t) => t.run(bytes),
+            None => Err(harness::Violation {
+                target: target.to_string(),
+                kind: harness::ViolationKind::UnexpectedOutcome,
+                detail: "no such target".into(),
+                input: None,
+            }),
+        }
+    }
+
+    fn seeds(&self) -> Vec<harness::corpus_tool::Seed> {
+        seeds::all()
+            .into_iter()
+            .map(|(t, bytes, note)| harness::corpus_tool::Seed {
+                target: t.name().to_string(),
+                bytes,
+                note: note.to_string(),
+            })
+            .collect()
+    }
+}
 
 /// The body of every `fuzz_target!`: run the target's oracles with the heap cap on (libFuzzer
 /// runs one input at a time), and crash on a violation.

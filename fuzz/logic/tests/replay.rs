@@ -1,5 +1,6 @@
-//! The replay machinery: crashes and hangs pinned on their file, expectations enforced. (The
-//! replay of the saved corpus itself is `tests/corpus_replay.rs`.)
+//! Corpus cases through botfeat's judge: expectations recorded and enforced. (The replay of the
+//! saved corpus itself is `tests/corpus_replay.rs`; crashes and hangs pinned on their file are
+//! the harness's own tests.)
 #![allow(
     clippy::unwrap_used,
     clippy::indexing_slicing,
@@ -9,12 +10,11 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use botfeat_fuzz::Target;
-use botfeat_fuzz::replay::{self, Run, Runner};
 use harness::corpus::{Expectations, Expected};
+use harness::replay::{self, Runner};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus")
@@ -40,76 +40,6 @@ fn the_seed_corpus_covers_every_error_kind() {
     assert!(missing.is_empty(), "no corpus case for {missing:?}");
 }
 
-/// A stand-in for `corpus run-one` that reports every file as accepted, but aborts on a file
-/// containing CRASH and hangs on one containing HANG: the runner must pin each on its file and
-/// still report the others.
-fn fake_runner(dir: &Path) -> Runner {
-    let script = dir.join("fake-run-one");
-    std::fs::write(
-        &script,
-        "#!/bin/sh\nshift 3\nfor f in \"$@\"; do\n  if grep -q CRASH \"$f\"; then echo 'thread main panicked: planted' >&2; kill -ABRT $$; fi\n  if grep -q HANG \"$f\"; then exec sleep 30; fi\n  printf '{\"file\":\"%s\",\"ok\":true}\\n' \"$f\"\ndone\n",
-    )
-    .unwrap();
-    Command::new("chmod")
-        .arg("+x")
-        .arg(&script)
-        .status()
-        .unwrap();
-    Runner {
-        exe: script,
-        per_file: Duration::from_secs(2),
-    }
-}
-
-#[test]
-fn a_crash_or_a_hang_is_pinned_on_its_file_and_hides_nothing() {
-    let dir = std::env::temp_dir().join(format!("botfeat-replay-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let corpus = dir.join("corpus").join("parse_text");
-    std::fs::create_dir_all(&corpus).unwrap();
-    for (name, body) in [
-        ("a", "fine"),
-        ("b", "CRASH"),
-        ("c", "fine too"),
-        ("d", "HANG"),
-        ("e", "last"),
-    ] {
-        std::fs::write(corpus.join(name), body).unwrap();
-    }
-    let runner = fake_runner(&dir);
-    let (counts, failures) =
-        replay::replay(&runner, &dir.join("corpus"), &[Target::ParseText]).unwrap();
-    assert_eq!(counts, [(Target::ParseText, 5)]);
-    let failed: Vec<(String, String)> = failures
-        .iter()
-        .map(|f| {
-            (
-                f.path.file_name().unwrap().to_string_lossy().into_owned(),
-                f.why.clone(),
-            )
-        })
-        .collect();
-    assert_eq!(failed.len(), 2, "{failed:?}");
-    assert_eq!(failed[0].0, "b");
-    assert!(
-        failed[0].1.starts_with("crashed: signal: 6"),
-        "{}",
-        failed[0].1
-    );
-    assert!(failed[0].1.contains("planted"), "{}", failed[0].1);
-    assert_eq!(failed[1].0, "d");
-    assert!(failed[1].1.starts_with("hung"), "{}", failed[1].1);
-    assert!(
-        failures[0]
-            .reproduce()
-            .contains("run-one --target parse_text")
-    );
-    let runs = runner
-        .run(Target::ParseText, &[corpus.join("a"), corpus.join("e")])
-        .unwrap();
-    assert!(runs.iter().all(|(_, r)| matches!(r, Run::Ok(_))));
-}
-
 #[test]
 fn a_wrong_expectation_fails_naming_the_file() {
     let dir = std::env::temp_dir().join(format!("botfeat-expect-{}", std::process::id()));
@@ -131,7 +61,8 @@ fn a_wrong_expectation_fails_naming_the_file() {
     let err = replay::add(
         &runner,
         &dir,
-        Target::ParseText,
+        "parse_text",
+        false,
         &input,
         &replay::Record::Expect(wrong.clone()),
         None,
@@ -143,7 +74,8 @@ fn a_wrong_expectation_fails_naming_the_file() {
     let asked = replay::add(
         &runner,
         &dir,
-        Target::ParseText,
+        "parse_text",
+        false,
         &input,
         &replay::Record::Ask,
         None,
@@ -157,7 +89,8 @@ fn a_wrong_expectation_fails_naming_the_file() {
     let line = replay::add(
         &runner,
         &dir,
-        Target::ParseText,
+        "parse_text",
+        false,
         &input,
         &replay::Record::AcceptCurrent,
         Some("dup"),
@@ -171,7 +104,8 @@ fn a_wrong_expectation_fails_naming_the_file() {
         replay::add(
             &runner,
             &dir,
-            Target::ParseText,
+            "parse_text",
+            false,
             &input,
             &replay::Record::AcceptCurrent,
             None
@@ -180,7 +114,7 @@ fn a_wrong_expectation_fails_naming_the_file() {
         .contains("already in the corpus")
     );
     assert!(
-        replay::replay(&runner, &dir, &[Target::ParseText])
+        replay::replay(&runner, &dir, &["parse_text".to_string()])
             .unwrap()
             .1
             .is_empty()
@@ -191,13 +125,13 @@ fn a_wrong_expectation_fails_naming_the_file() {
         .unwrap()
         .replace("line 4, column 9", "line 3, column 9");
     std::fs::write(&expect_path, text).unwrap();
-    let (_, failures) = replay::replay(&runner, &dir, &[Target::ParseText]).unwrap();
+    let (_, failures) = replay::replay(&runner, &dir, &["parse_text".to_string()]).unwrap();
     assert_eq!(failures.len(), 1);
     assert!(failures[0].why.contains("expected rejected duplicate_name at line 3, column 9 (line 1), got rejected duplicate_name at line 4, column 9"), "{}", failures[0].why);
     // And a known crash that no longer crashes fails too, asking for its outcome.
     let name = harness::corpus::content_name(&std::fs::read(&input).unwrap());
     std::fs::write(&expect_path, format!("{name} crash  # to fix\n")).unwrap();
-    let (_, failures) = replay::replay(&runner, &dir, &[Target::ParseText]).unwrap();
+    let (_, failures) = replay::replay(&runner, &dir, &["parse_text".to_string()]).unwrap();
     assert!(
         failures[0].why.contains("known crash"),
         "{}",

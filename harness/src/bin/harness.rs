@@ -3,6 +3,7 @@
 //! ```text
 //! harness hunt DIR [--seconds N] [--plain]  hunt bugs in the parser of a hunt directory
 //! harness fuzz [TARGET...] [--seconds N] [--stable] [--merge]   every fuzz target from the saved corpus
+//! harness corpus --judge EXE (add|replay|run-one|seed|cmin|tmin) …   the saved corpus, judged by EXE
 //! harness bench DIR... [--seconds N] [--runs R] [--jobs J]   hunt vs plain on published bugs
 //! harness init-hunt DIR --crate NAME@VERSION|PATH --call PATH [--bytes]   scaffold a hunt directory
 //! harness dict SEED_DIR [MAX]               print a libFuzzer dictionary derived from the seeds
@@ -91,6 +92,15 @@ enum Cmd {
         #[arg(long, default_value_t = 1)]
         jobs: usize,
     },
+    /// The saved corpus, judged by a client's judge executable (one built on
+    /// `harness::corpus_tool`): add a case, replay, minimize, seed.
+    Corpus {
+        /// The judge: an executable that answers `targets`, `seeds` and `run-one`.
+        #[arg(long)]
+        judge: PathBuf,
+        #[command(flatten)]
+        args: harness::corpus_tool::CorpusArgs,
+    },
     /// Make a new hunt directory for a parser: Cargo.toml (the harness with count-alloc, the
     /// parser), the `plain` and `hunt` targets calling it, seeds/, and a fresh lockfile.
     InitHunt {
@@ -161,6 +171,14 @@ fn main() -> ExitCode {
                 }
                 Err(e) => Err(e),
             }
+        }
+        Cmd::Corpus { judge, args } => {
+            let defaults = harness::corpus_tool::Defaults {
+                root: "corpus".into(),
+                fuzz_dir: "fuzz".into(),
+                invocation: format!("harness corpus --judge {}", judge.display()),
+            };
+            return harness::corpus_tool::run_external(args, &judge, &defaults);
         }
         Cmd::Fuzz {
             targets,

@@ -1,0 +1,528 @@
+//! The saved corpus's command: add a case, replay, minimize, seed — for any client.
+//!
+//! ```text
+//! CORPUS add FILE --target T (--expect OUTCOME | --accept-current | --known-crash) [--note TEXT]
+//! CORPUS replay [--target T]...
+//! CORPUS run-one --target T FILE...      (what replay's children run; reproduces one file)
+//! CORPUS targets | seeds                  (the judge's protocol, JSON lines)
+//! CORPUS seed                             (add the client's built-in seeds that are missing)
+//! CORPUS cmin --target T | tmin --target T CRASH [--note TEXT]
+//! ```
+//! OUTCOME is `accepted`, `passes`, `rejected KIND` or `rejected KIND at POSITION`.
+//!
+//! A client writes a [`Judge`] (its targets, and how one input runs through one) and a `main`
+//! of one line, `harness::corpus_tool::main(&MyJudge, defaults)`; that binary is then both the
+//! whole command and the judge replay runs in child processes. `harness corpus --judge EXE …`
+//! runs the same command with any such binary as the judge.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::corpus::{self, Expected};
+use crate::replay::{self, Record, Runner};
+use crate::{Outcome, Violation};
+
+/// One target a judge runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetInfo {
+    /// Its name: the corpus folder's and the cargo-fuzz target's.
+    pub name: String,
+    /// Its bytes mean what a generator makes of them (an `arbitrary` target): a new case
+    /// recorded as it is pins only that it passes.
+    pub structure_aware: bool,
+}
+
+/// A built-in seed case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seed {
+    /// The target.
+    pub target: String,
+    /// The input.
+    pub bytes: Vec<u8>,
+    /// Why it is there.
+    pub note: String,
+}
+
+/// A client's targets: what the corpus command replays.
+pub trait Judge {
+    /// Every target.
+    fn targets(&self) -> Vec<TargetInfo>;
+    /// Runs one input through `target` (one of [`Judge::targets`]): its outcome, or the oracle
+    /// it broke.
+    fn run(&self, target: &str, bytes: &[u8]) -> Result<Outcome, Violation>;
+    /// The built-in seed cases (`seed` adds the missing ones).
+    fn seeds(&self) -> Vec<Seed> {
+        Vec::new()
+    }
+}
+
+/// Where a client's command finds things unless told.
+#[derive(Clone, Debug)]
+pub struct Defaults {
+    /// The corpus root (one folder per target).
+    pub root: PathBuf,
+    /// The cargo-fuzz directory (for `cmin` and `tmin`).
+    pub fuzz_dir: PathBuf,
+    /// How a user runs this command, for the reproduce lines (`cargo run -p x --bin corpus --`).
+    pub invocation: String,
+}
+
+/// The options and subcommands, for a client binary or under `harness corpus`.
+#[derive(Args, Debug)]
+pub struct CorpusArgs {
+    /// The corpus root (one folder per target).
+    #[arg(long, global = true)]
+    pub root: Option<PathBuf>,
+    /// The cargo-fuzz directory, for cmin and tmin.
+    #[arg(long, global = true)]
+    pub fuzz_dir: Option<PathBuf>,
+    /// Time limit for one input, in seconds.
+    #[arg(long, global = true, default_value_t = 10)]
+    pub timeout: u64,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: CorpusCommand,
+}
+
+/// The corpus subcommands.
+#[derive(Subcommand, Debug)]
+pub enum CorpusCommand {
+    /// Add files as cases of a target, recording (or checking) their outcome.
+    Add {
+        /// Files to add.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The target (see `targets`).
+        #[arg(long)]
+        target: String,
+        /// The outcome the case must have: `accepted`, `passes`, `rejected KIND [at POSITION]`.
+        #[arg(long)]
+        expect: Option<String>,
+        /// Why this case matters (kept in the expectation line).
+        #[arg(long)]
+        note: Option<String>,
+        /// Record a crashing input as a known crash: replay (and CI) fails until it is fixed.
+        #[arg(long, conflicts_with_all = ["expect", "accept_current"])]
+        known_crash: bool,
+        /// Record whatever the file does now (shown), instead of an outcome given with --expect.
+        #[arg(long, conflicts_with = "expect")]
+        accept_current: bool,
+    },
+    /// Replay every case of the targets (all by default) in child processes; exit 1 on any failure.
+    Replay {
+        /// Targets to replay.
+        #[arg(long)]
+        target: Vec<String>,
+    },
+    /// Run files through a target in this process and print one JSON line each (what replay's
+    /// children do; use it to reproduce a failure).
+    RunOne {
+        /// The target.
+        #[arg(long)]
+        target: String,
+        /// Files.
+        files: Vec<PathBuf>,
+    },
+    /// Print the targets, one JSON line each.
+    Targets,
+    /// Print the built-in seed cases, one JSON line each.
+    Seeds,
+    /// Add the built-in seed cases that are missing.
+    Seed,
+    /// Minimize the fuzz-grown part of a target's corpus without losing coverage (a libFuzzer
+    /// set-cover merge); cases with an expectation are always kept.
+    Cmin {
+        /// The target.
+        #[arg(long)]
+        target: String,
+    },
+    /// Minimize a crashing input (`cargo fuzz tmin`) and record it as a known-crash case.
+    Tmin {
+        /// The target.
+        #[arg(long)]
+        target: String,
+        /// The crashing input.
+        file: PathBuf,
+        /// Why it crashes, for the expectation line.
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+#[derive(Parser)]
+#[command(about = "Add, replay, minimize and seed the saved fuzz corpus")]
+struct ClientCli {
+    #[command(flatten)]
+    args: CorpusArgs,
+}
+
+/// The `main` of a client's corpus command: parses the command line and runs it with `judge`.
+/// Exit codes: 0 done, 1 a replay or an add failed, 2 a usage or setup error.
+pub fn main(judge: &dyn Judge, defaults: &Defaults) -> ExitCode {
+    let cli = ClientCli::parse();
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => return error(&format!("cannot find this executable: {e}")),
+    };
+    exit(run(cli.args, &InProcess(judge), &exe, defaults))
+}
+
+/// Runs `args` with the judge executable `exe` (the `harness corpus --judge EXE` command).
+pub fn run_external(args: CorpusArgs, exe: &Path, defaults: &Defaults) -> ExitCode {
+    exit(run(args, &External(exe.to_path_buf()), exe, defaults))
+}
+
+fn exit(result: Result<bool, String>) -> ExitCode {
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => error(&e),
+    }
+}
+
+fn error(e: &str) -> ExitCode {
+    eprintln!("corpus: error: {e}");
+    ExitCode::from(2)
+}
+
+/// Where the judge's answers come from: this process, or a judge executable asked over its
+/// protocol.
+trait Source {
+    fn targets(&self) -> Result<Vec<TargetInfo>, String>;
+    fn seeds(&self) -> Result<Vec<Seed>, String>;
+    fn run_one(&self, target: &str, files: &[PathBuf]) -> Result<(), String>;
+}
+
+struct InProcess<'a>(&'a dyn Judge);
+
+impl Source for InProcess<'_> {
+    fn targets(&self) -> Result<Vec<TargetInfo>, String> {
+        Ok(self.0.targets())
+    }
+    fn seeds(&self) -> Result<Vec<Seed>, String> {
+        Ok(self.0.seeds())
+    }
+    fn run_one(&self, target: &str, files: &[PathBuf]) -> Result<(), String> {
+        replay::run_one(files, |bytes| self.0.run(target, bytes)).map_err(|e| e.to_string())
+    }
+}
+
+struct External(PathBuf);
+
+impl External {
+    fn lines(&self, sub: &str) -> Result<Vec<serde_json::Value>, String> {
+        let out = Command::new(&self.0)
+            .arg(sub)
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("{}: {e}", self.0.display()))?;
+        if !out.status.success() {
+            return Err(format!(
+                "`{} {sub}` failed: {}",
+                self.0.display(),
+                out.status
+            ));
+        }
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                serde_json::from_str(l).map_err(|e| {
+                    format!(
+                        "`{} {sub}` printed {}: expected a JSON line ({e})",
+                        self.0.display(),
+                        l.escape_debug()
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+impl Source for External {
+    fn targets(&self) -> Result<Vec<TargetInfo>, String> {
+        self.lines("targets")?
+            .iter()
+            .map(target_from_json)
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                format!(
+                    "`{} targets`: expected {{\"name\", \"structure_aware\"}} lines",
+                    self.0.display()
+                )
+            })
+    }
+    fn seeds(&self) -> Result<Vec<Seed>, String> {
+        self.lines("seeds")?
+            .iter()
+            .map(seed_from_json)
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                format!(
+                    "`{} seeds`: expected {{\"target\", \"bytes\", \"note\"}} lines",
+                    self.0.display()
+                )
+            })
+    }
+    fn run_one(&self, target: &str, files: &[PathBuf]) -> Result<(), String> {
+        let status = Command::new(&self.0)
+            .args(["run-one", "--target", target])
+            .args(files)
+            .status()
+            .map_err(|e| format!("{}: {e}", self.0.display()))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("the judge ended with {status}"))
+        }
+    }
+}
+
+/// A target as `targets` prints it.
+pub fn target_json(t: &TargetInfo) -> String {
+    serde_json::json!({ "name": t.name, "structure_aware": t.structure_aware }).to_string()
+}
+
+fn target_from_json(v: &serde_json::Value) -> Option<TargetInfo> {
+    Some(TargetInfo {
+        name: v.get("name")?.as_str()?.to_string(),
+        structure_aware: v.get("structure_aware")?.as_bool()?,
+    })
+}
+
+/// A seed as `seeds` prints it (the bytes as an array of numbers).
+pub fn seed_json(s: &Seed) -> String {
+    serde_json::json!({ "target": s.target, "bytes": s.bytes, "note": s.note }).to_string()
+}
+
+fn seed_from_json(v: &serde_json::Value) -> Option<Seed> {
+    let bytes = v
+        .get("bytes")?
+        .as_array()?
+        .iter()
+        .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
+        .collect::<Option<Vec<u8>>>()?;
+    Some(Seed {
+        target: v.get("target")?.as_str()?.to_string(),
+        bytes,
+        note: v.get("note")?.as_str()?.to_string(),
+    })
+}
+
+fn find<'a>(targets: &'a [TargetInfo], name: &str) -> Result<&'a TargetInfo, String> {
+    targets.iter().find(|t| t.name == name).ok_or_else(|| {
+        let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+        format!("no target `{name}`: expected one of {}", names.join(", "))
+    })
+}
+
+fn run(
+    args: CorpusArgs,
+    source: &dyn Source,
+    exe: &Path,
+    defaults: &Defaults,
+) -> Result<bool, String> {
+    let root = args.root.unwrap_or_else(|| defaults.root.clone());
+    let fuzz_dir = args.fuzz_dir.unwrap_or_else(|| defaults.fuzz_dir.clone());
+    let runner = Runner {
+        exe: exe.to_path_buf(),
+        per_file: Duration::from_secs(args.timeout),
+    };
+    match args.command {
+        CorpusCommand::RunOne { target, files } => {
+            find(&source.targets()?, &target)?;
+            source.run_one(&target, &files)?;
+            Ok(true)
+        }
+        CorpusCommand::Targets => {
+            for t in source.targets()? {
+                println!("{}", target_json(&t));
+            }
+            Ok(true)
+        }
+        CorpusCommand::Seeds => {
+            for s in source.seeds()? {
+                println!("{}", seed_json(&s));
+            }
+            Ok(true)
+        }
+        CorpusCommand::Add {
+            files,
+            target,
+            expect,
+            note,
+            known_crash,
+            accept_current,
+        } => {
+            let targets = source.targets()?;
+            let t = find(&targets, &target)?;
+            let record = match (
+                expect.as_deref().map(Expected::parse).transpose()?,
+                known_crash,
+                accept_current,
+            ) {
+                (Some(e), _, _) => Record::Expect(e),
+                (None, true, _) => Record::KnownCrash,
+                (None, false, true) => Record::AcceptCurrent,
+                // Neither: each file is run and its outcome shown, and nothing is added.
+                (None, false, false) => Record::Ask,
+            };
+            let mut ok = true;
+            for file in &files {
+                let added = replay::add(
+                    &runner,
+                    &root,
+                    &t.name,
+                    t.structure_aware,
+                    file,
+                    &record,
+                    note.as_deref(),
+                );
+                match added {
+                    Ok(line) => print!("added to {}: {line}", root.join(&t.name).display()),
+                    Err(e) => {
+                        eprintln!("{e}");
+                        ok = false;
+                    }
+                }
+            }
+            Ok(ok)
+        }
+        CorpusCommand::Replay { target } => {
+            let all = source.targets()?;
+            let names: Vec<String> = if target.is_empty() {
+                all.iter().map(|t| t.name.clone()).collect()
+            } else {
+                for name in &target {
+                    find(&all, name)?;
+                }
+                target
+            };
+            let (counts, failures) =
+                replay::replay(&runner, &root, &names).map_err(|e| e.to_string())?;
+            let width = names.iter().map(String::len).max().unwrap_or(0);
+            for (t, n) in &counts {
+                let failed = failures.iter().filter(|f| f.target == *t).count();
+                println!("{t:<width$} {n:>4} files replayed, {failed} failed");
+            }
+            for f in &failures {
+                println!(
+                    "FAILED {}: {}\n  reproduce: {} run-one --target {} {}",
+                    f.path.display(),
+                    f.why,
+                    defaults.invocation,
+                    f.target,
+                    f.path.display()
+                );
+                if let Ok(line) = crate::campaign::reproduce_line(&fuzz_dir, &f.target, &f.path) {
+                    println!("  or:        {line}");
+                }
+            }
+            Ok(failures.is_empty())
+        }
+        CorpusCommand::Cmin { target } => {
+            find(&source.targets()?, &target)?;
+            cmin(&root, &fuzz_dir, &target).map(|()| true)
+        }
+        CorpusCommand::Tmin { target, file, note } => {
+            let targets = source.targets()?;
+            let t = find(&targets, &target)?;
+            let small = tmin(&fuzz_dir, &t.name, &file)?;
+            let note = note.unwrap_or_else(|| format!("minimized from {}", file.display()));
+            let line = replay::add(
+                &runner,
+                &root,
+                &t.name,
+                t.structure_aware,
+                &small,
+                &Record::KnownCrash,
+                Some(&note),
+            )?;
+            print!("added to {}: {line}", root.join(&t.name).display());
+            println!(
+                "CI fails on this case until the crash is fixed; then record its outcome instead of `crash`."
+            );
+            Ok(true)
+        }
+        CorpusCommand::Seed => {
+            let targets = source.targets()?;
+            let dir = crate::tool::scratch_dir()?;
+            let _cleanup = crate::tool::RemoveOnDrop(dir.clone());
+            let mut added = 0usize;
+            for (i, seed) in source.seeds()?.into_iter().enumerate() {
+                let t = find(&targets, &seed.target)?;
+                let name = corpus::content_name(&seed.bytes);
+                if root.join(&t.name).join(&name).exists() {
+                    continue;
+                }
+                let file = dir.join(format!("seed-{i}"));
+                std::fs::write(&file, &seed.bytes).map_err(|e| e.to_string())?;
+                let line = replay::add(
+                    &runner,
+                    &root,
+                    &t.name,
+                    t.structure_aware,
+                    &file,
+                    &Record::AcceptCurrent,
+                    Some(&seed.note),
+                )?;
+                print!("added to {}: {line}", root.join(&t.name).display());
+                added = added.saturating_add(1);
+            }
+            println!("{added} seeds added");
+            Ok(true)
+        }
+    }
+}
+
+/// Shrinks `root/<target>/` to a set cover of its coverage, keeping every case that has an
+/// expectation.
+fn cmin(root: &Path, fuzz_dir: &Path, target: &str) -> Result<(), String> {
+    let dir = root.join(target);
+    let expectations = corpus::Expectations::load(&dir).map_err(|e| e.to_string())??;
+    let cases = corpus::read_cases(&dir).map_err(|e| e.to_string())?;
+    let work = crate::tool::scratch_dir()?;
+    let _cleanup = crate::tool::RemoveOnDrop(work.clone());
+    let (kept, grown) = (work.join("kept"), work.join("grown"));
+    for d in [&kept, &grown] {
+        std::fs::create_dir_all(d).map_err(|e| e.to_string())?;
+    }
+    for c in &cases {
+        let into = if expectations.get(&c.name).is_some() {
+            &kept
+        } else {
+            &grown
+        };
+        std::fs::write(into.join(&c.name), &c.bytes).map_err(|e| e.to_string())?;
+    }
+    // Inputs from `grown` go into `kept` only if they add coverage over it — a set cover of the
+    // edges (hit counts ignored), so the committed corpus stays small.
+    crate::campaign::set_cover_merge(fuzz_dir, target, &kept, &grown)?;
+    let before = cases.len();
+    for c in &cases {
+        if expectations.get(&c.name).is_none() {
+            std::fs::remove_file(&c.path).map_err(|e| e.to_string())?;
+        }
+    }
+    for c in corpus::read_cases(&kept).map_err(|e| e.to_string())? {
+        let name = corpus::content_name(&c.bytes);
+        std::fs::write(dir.join(name), &c.bytes).map_err(|e| e.to_string())?;
+    }
+    let after = corpus::read_cases(&dir).map_err(|e| e.to_string())?.len();
+    println!(
+        "{}: {before} files -> {after} (every case with an expectation kept)",
+        dir.display()
+    );
+    Ok(())
+}
+
+/// Minimizes the crashing `file` with `cargo fuzz tmin`; the smallest input that still crashes.
+fn tmin(fuzz_dir: &Path, target: &str, file: &Path) -> Result<PathBuf, String> {
+    let file = std::fs::canonicalize(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let small = crate::campaign::minimize(fuzz_dir, target, &file)?;
+    println!("minimized: {}", small.display());
+    Ok(small)
+}

@@ -108,6 +108,16 @@ const DEFAULT_STACK: usize = crate::stack::DEFAULT_STACK;
 const TIMEOUT_SECS: u64 = 3;
 /// libFuzzer's own default for `-len_control`, passed by name so the hunt keeps it.
 const LEN_CONTROL: u32 = 100;
+
+/// `-len_control` for the hunt: `HARNESS_LEN_CONTROL`, else [`LEN_CONTROL`]. libFuzzer grows the
+/// longest input by log(length) bytes after this many times log(length) runs without new
+/// coverage; lower grows faster.
+fn len_control() -> u32 {
+    std::env::var("HARNESS_LEN_CONTROL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(LEN_CONTROL)
+}
 /// One allocation over the hunt's whole heap cap, and this many times the size of the input
 /// that asked for it, is a length taken on trust — a blow-up even when a machine with overcommit
 /// grants it (a 32-bit claimed length asks for up to 4 GiB; a config parser reading 50 bytes
@@ -230,7 +240,7 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
             // asked for by name it stays on and bounds what the mutator may return. Measured on
             // json 0.11.12 (20 s): 149k exec/s without it, 193k with it (plain 294k), and more
             // coverage, since short inputs are tried first.
-            .arg(format!("-len_control={LEN_CONTROL}"))
+            .arg(format!("-len_control={}", len_control()))
             .arg(format!("-dict={}", dict_path.display()))
             .arg(format!("-artifact_prefix={}/", artifacts.display()))
             .env(crate::crash::KNOWN_PANICS_ENV, known_panics.join("\n"))

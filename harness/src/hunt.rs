@@ -1,11 +1,11 @@
 //! The body of a hunting fuzz target, for any parser: small stack, heap cap, nesting mutations.
 //!
 //! ```ignore
-//! libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::hunt::run(data, |d| { let _ = my_parser::parse(d); }));
-//! libfuzzer_sys::fuzz_mutator!(|data: &mut [u8], size: usize, max_size: usize, seed: u32| {
-//!     harness::hunt::mutate(data, size, max_size, seed, libfuzzer_sys::fuzzer_mutate)
-//! });
+//! #![no_main]
+//! harness::hunt_target!(|data| { let _ = my_parser::parse(data); });
 //! ```
+//! (the counting allocator, the `fuzz_target!` running the parser through [`run`], and the
+//! `fuzz_mutator!` of [`mutate`]: see [`hunt_target!`](crate::hunt_target)).
 //! `harness hunt DIR` then runs it for a budget, confirms what it finds, minimizes it and writes
 //! it as a regression case.
 //!
@@ -20,6 +20,26 @@ use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// A whole hunt target: installs the counting allocator (the heap cap), and defines the
+/// `fuzz_target!` that runs the parser through [`run`] and the `fuzz_mutator!` of [`mutate`].
+/// The argument is the parser call, a closure on `&[u8]` that captures nothing. The crate needs
+/// `libfuzzer-sys` and `#![no_main]`, as any cargo-fuzz target.
+#[macro_export]
+macro_rules! hunt_target {
+    ($($parse:tt)+) => {
+        $crate::counting_allocator!();
+        ::libfuzzer_sys::fuzz_target!(
+            init: $crate::alloc::install(&HARNESS_COUNTING_ALLOCATOR),
+            |data: &[u8]| $crate::hunt::run(data, $($parse)+)
+        );
+        ::libfuzzer_sys::fuzz_mutator!(
+            |data: &mut [u8], size: usize, max_size: usize, seed: u32| {
+                $crate::hunt::mutate(data, size, max_size, seed, ::libfuzzer_sys::fuzzer_mutate)
+            }
+        );
+    };
+}
 
 /// Heap growth allowed for one input unless `HARNESS_HEAP_MB` says otherwise: generous for a real
 /// parser, far below what a claimed length prefix of 2^60 asks for.

@@ -1,9 +1,10 @@
 //! `harness init-hunt`: a new hunt directory for a parser, so its user writes one line, or none.
 //!
 //! It writes what the examples in `examples/hunt/` hold — `Cargo.toml` (its own workspace, the
-//! harness with its `count-alloc` feature, the parser as given), the `plain` and `hunt` targets
-//! calling the parser, an empty `seeds/` and a README line — and lets cargo make a fresh lockfile
-//! (a copied one would pin another project's transitive versions).
+//! harness by a relative path, the parser as given), the `plain` target calling the parser and
+//! the `hunt` target, one `harness::hunt_target!` line (counting allocator included) around the
+//! same call, an empty `seeds/` and a README line — and lets cargo make a fresh lockfile (a
+//! copied one would pin another project's transitive versions).
 
 use std::path::{Path, PathBuf};
 
@@ -59,6 +60,26 @@ fn body(call: &str, bytes: bool) -> String {
     }
 }
 
+/// `target` as a path relative to the directory `base` (both absolute), when they share a root.
+fn relative(target: &Path, base: &Path) -> Option<PathBuf> {
+    let common = target
+        .components()
+        .zip(base.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in base.components().skip(common) {
+        out.push("..");
+    }
+    for part in target.components().skip(common) {
+        out.push(part);
+    }
+    Some(out)
+}
+
 /// Writes the hunt directory; returns the files written.
 pub fn write(s: &Scaffold) -> Result<Vec<PathBuf>, String> {
     if s.dir.exists()
@@ -87,6 +108,12 @@ pub fn write(s: &Scaffold) -> Result<Vec<PathBuf>, String> {
         .harness
         .canonicalize()
         .map_err(|e| format!("{}: {e}", s.harness.display()))?;
+    // Relative, so the directory can be committed and built from another checkout.
+    let harness = std::fs::create_dir_all(&s.dir)
+        .and_then(|()| s.dir.canonicalize())
+        .ok()
+        .and_then(|dir| relative(&harness, &dir))
+        .unwrap_or(harness);
     let dep = dependency(&s.krate, &s.dir)?;
     let body = body(&s.call, s.bytes);
     let files: Vec<(PathBuf, String)> = vec![
@@ -108,8 +135,7 @@ cargo-fuzz = true
 
 [dependencies]
 libfuzzer-sys = "0.4.10"
-# count-alloc installs the counting allocator: without it the heap cap does nothing.
-harness = {{ path = {harness:?}, features = ["count-alloc"] }}
+harness = {{ path = {harness:?} }}
 {dep}
 
 [[bin]]
@@ -139,7 +165,7 @@ bench = false
         (
             s.dir.join("fuzz_targets/hunt.rs"),
             format!(
-                "#![no_main]\n//! The same parser under the harness: small stack, heap cap, nesting mutations.\nlibfuzzer_sys::fuzz_target!(|data: &[u8]| {{\n    harness::hunt::run(data, |data| {{\n        {body}\n    }})\n}});\n\nlibfuzzer_sys::fuzz_mutator!(|data: &mut [u8], size: usize, max_size: usize, seed: u32| {{\n    harness::hunt::mutate(data, size, max_size, seed, libfuzzer_sys::fuzzer_mutate)\n}});\n"
+                "#![no_main]\n//! The same parser under the harness: small stack, heap cap, nesting mutations.\nharness::hunt_target!(|data| {{\n    {body}\n}});\n"
             ),
         ),
         (

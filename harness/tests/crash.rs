@@ -9,8 +9,11 @@ use std::time::{Duration, Instant};
 
 const CHILD: &str = "HARNESS_CRASH_TEST_CHILD";
 
+harness::counting_allocator!();
+
 fn child() {
     harness::crash::install();
+    harness::alloc::install(&HARNESS_COUNTING_ALLOCATOR);
     harness::alloc::enforce();
     let _cap = harness::alloc::limit(64);
     let v: Vec<u8> = Vec::new();

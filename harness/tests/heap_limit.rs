@@ -13,6 +13,13 @@ use std::process::Command;
 use harness::Target;
 use harness::oracle::check;
 
+// This test binary counts with the harness's allocator; each test installs it before it checks.
+harness::counting_allocator!();
+
+fn counting() {
+    harness::alloc::install(&HARNESS_COUNTING_ALLOCATOR);
+}
+
 /// Allocates what a length prefix claims, like bincode 1.x `deserialize_from` did.
 struct TrustsLengthPrefix;
 
@@ -39,6 +46,7 @@ const CHILD: &str = "HARNESS_HEAP_CHILD";
 
 #[test]
 fn heap_cap_kills_an_overallocating_input_in_a_child() {
+    counting();
     if let Ok(claim) = std::env::var(CHILD) {
         harness::alloc::enforce();
         let claim: u32 = claim.parse().unwrap();
@@ -73,6 +81,8 @@ fn heap_cap_kills_an_overallocating_input_in_a_child() {
 
 #[test]
 fn without_enforce_nothing_is_capped() {
+    counting();
+    assert!(harness::alloc::enabled());
     // This process never called enforce(): parallel tests must not be killed by each other.
     assert!(!harness::alloc::enforced());
     assert_eq!(

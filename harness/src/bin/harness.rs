@@ -101,7 +101,7 @@ enum Cmd {
         #[command(flatten)]
         args: harness::corpus_tool::CorpusArgs,
     },
-    /// Make a new hunt directory for a parser: Cargo.toml (the harness with count-alloc, the
+    /// Make a new hunt directory for a parser: Cargo.toml (the harness by a relative path, the
     /// parser), the `plain` and `hunt` targets calling it, seeds/, and a fresh lockfile.
     InitHunt {
         /// The new directory.

@@ -14,7 +14,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+// Replay's children run each file under the heap cap, which counts with this allocator.
+harness::counting_allocator!();
+
 fn main() -> ExitCode {
+    harness::alloc::install(&HARNESS_COUNTING_ALLOCATOR);
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     let defaults = harness::corpus_tool::Defaults {
         root: absolute(here.join("../../corpus")),

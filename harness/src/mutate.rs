@@ -255,6 +255,30 @@ pub fn boundary_number(data: &mut Vec<u8>, rng: &mut Rng) {
     }
 }
 
+/// `data` with its longest run of ASCII digits written twice over (`x=1e12` -> `x=1e1212`): the
+/// number squared in size, for telling a slow input from one whose time depends on a number it
+/// takes on trust. `None` when there is no digit.
+pub fn double_longest_number(data: &[u8]) -> Option<Vec<u8>> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut i = 0usize;
+    while i < data.len() {
+        let run = data.get(i..).map_or(0, |rest| {
+            rest.iter().take_while(|b| b.is_ascii_digit()).count()
+        });
+        if run > best.map_or(0, |(_, len)| len) {
+            best = Some((i, run));
+        }
+        i = i.saturating_add(run.max(1));
+    }
+    let (start, len) = best?;
+    let end = start.checked_add(len)?;
+    let mut out = Vec::with_capacity(data.len().saturating_add(len));
+    out.extend_from_slice(data.get(..end)?);
+    out.extend_from_slice(data.get(start..end)?);
+    out.extend_from_slice(data.get(end..)?);
+    Some(out)
+}
+
 /// Overwrites the bytes at a random offset with a maximal length prefix: a bincode varint
 /// claiming `u64::MAX` (`0xFD` + 8 × `0xFF`), a `u32::MAX`, or a `u64::MAX` little-endian.
 pub fn inflate_length(data: &mut Vec<u8>, rng: &mut Rng) {

@@ -392,3 +392,30 @@ fn numbered_repeats_make_distinct_lines() {
     let unique: std::collections::HashSet<_> = lines.iter().collect();
     assert_eq!(unique.len(), lines.len());
 }
+
+#[test]
+fn the_longest_number_is_doubled_in_place() {
+    use harness::mutate::double_longest_number;
+    assert_eq!(
+        double_longest_number(b"a=7 b=1e12345 c=99").unwrap(),
+        b"a=7 b=1e1234512345 c=99"
+    );
+    // The first of two equally long runs; a lone digit doubles too.
+    assert_eq!(double_longest_number(b"12 34").unwrap(), b"1212 34");
+    assert_eq!(double_longest_number(b"x5").unwrap(), b"x55");
+    assert_eq!(double_longest_number(b"no digits"), None);
+    assert_eq!(double_longest_number(b""), None);
+}
+
+#[test]
+fn without_a_counting_allocator_the_heap_cap_is_a_no_op() {
+    // This test binary installs no counting allocator: depending on the harness installs none,
+    // so a binary with an allocator of its own links and runs as it is.
+    assert!(!harness::alloc::enabled());
+    assert_eq!(harness::alloc::allocated(), None);
+    harness::alloc::enforce();
+    assert!(!harness::alloc::enforced());
+    let _cap = harness::alloc::limit(0);
+    let v = std::hint::black_box(vec![0u8; 1 << 20]);
+    assert_eq!(v.len(), 1 << 20);
+}

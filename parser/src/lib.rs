@@ -37,7 +37,7 @@ pub use format::{binary, rows, text};
 pub use detect::{Format, parse_any};
 pub use error::{Error, ErrorKind, Position};
 pub use limits::Limits;
-pub use model::{FORMAT_VERSION, Feature, FeatureFile, FeatureType, Name, Value, ValueRef};
+pub use model::{FORMAT_VERSION, Feature, FeatureFile, FeatureType, Name, Scalar, Value, ValueRef};
 
 // The README's Rust examples run as doctests, so they stay true.
 #[cfg(doctest)]

@@ -74,12 +74,15 @@ impl fmt::Display for FeatureType {
     }
 }
 
-/// A value of some [`FeatureType`].
+/// A value of some [`FeatureType`], generic over how it holds its string: owned in [`Value`]
+/// (a file's defaults), borrowed in [`ValueRef`] (what a request sets and reads, and what the
+/// binary decoder reads before it copies anything). One enum, so the two cannot drift apart; the
+/// order of the variants is the binary format's value tag.
 ///
 /// Equality is bit for bit on floats, so `-0.0 != 0.0` and a roundtrip that loses the sign of
 /// zero is caught. (NaN never gets this far: every format refuses it.)
-#[derive(Clone, Debug)]
-pub enum Value {
+#[derive(Clone, Copy, Debug, bincode::Encode, bincode::BorrowDecode)]
+pub enum Scalar<S> {
     /// A `bool` value.
     Bool(bool),
     /// A `u8` value.
@@ -99,10 +102,16 @@ pub enum Value {
     /// An `ip` value.
     Ip(IpAddr),
     /// A `str(N)` value.
-    Str(String),
+    Str(S),
 }
 
-impl PartialEq for Value {
+/// A value owning its string: a feature's default.
+pub type Value = Scalar<String>;
+
+/// A value borrowing its string.
+pub type ValueRef<'a> = Scalar<&'a str>;
+
+impl<S: PartialEq> PartialEq for Scalar<S> {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (Self::Bool(a), Self::Bool(b)) => a == b,
@@ -120,93 +129,28 @@ impl PartialEq for Value {
     }
 }
 
-impl Eq for Value {}
+impl<S: Eq> Eq for Scalar<S> {}
 
-impl Value {
-    /// Whether this value is of type `ty` (for strings: ignoring the length bound).
-    pub fn has_type(&self, ty: FeatureType) -> bool {
-        self.as_value_ref().has_type(ty)
-    }
-
-    /// The value, borrowed.
-    pub fn as_value_ref(&self) -> ValueRef<'_> {
+impl<S> Scalar<S> {
+    /// The same value with its string (if it is one) passed through `f`: the one conversion
+    /// between the owned and the borrowed form.
+    pub fn map_str<'a, T>(&'a self, f: impl FnOnce(&'a S) -> T) -> Scalar<T> {
         match self {
-            Value::Bool(v) => ValueRef::Bool(*v),
-            Value::U8(v) => ValueRef::U8(*v),
-            Value::U16(v) => ValueRef::U16(*v),
-            Value::U32(v) => ValueRef::U32(*v),
-            Value::U64(v) => ValueRef::U64(*v),
-            Value::I64(v) => ValueRef::I64(*v),
-            Value::F32(v) => ValueRef::F32(*v),
-            Value::F64(v) => ValueRef::F64(*v),
-            Value::Ip(v) => ValueRef::Ip(*v),
-            Value::Str(v) => ValueRef::Str(v),
+            Self::Bool(v) => Scalar::Bool(*v),
+            Self::U8(v) => Scalar::U8(*v),
+            Self::U16(v) => Scalar::U16(*v),
+            Self::U32(v) => Scalar::U32(*v),
+            Self::U64(v) => Scalar::U64(*v),
+            Self::I64(v) => Scalar::I64(*v),
+            Self::F32(v) => Scalar::F32(*v),
+            Self::F64(v) => Scalar::F64(*v),
+            Self::Ip(v) => Scalar::Ip(*v),
+            Self::Str(s) => Scalar::Str(f(s)),
         }
-    }
-}
-
-/// A value borrowing its string: what a request sets and reads, and what the binary decoder
-/// reads before it copies anything. Same variants, in the same order, as [`Value`]; the order is
-/// the binary format's value tag.
-#[derive(Clone, Copy, Debug, PartialEq, bincode::Encode, bincode::BorrowDecode)]
-pub enum ValueRef<'a> {
-    /// `bool`
-    Bool(bool),
-    /// `u8`
-    U8(u8),
-    /// `u16`
-    U16(u16),
-    /// `u32`
-    U32(u32),
-    /// `u64`
-    U64(u64),
-    /// `i64`
-    I64(i64),
-    /// `f32`
-    F32(f32),
-    /// `f64`
-    F64(f64),
-    /// `ip`
-    Ip(IpAddr),
-    /// `str(N)`
-    Str(&'a str),
-}
-
-impl ValueRef<'_> {
-    /// An owned copy.
-    pub fn to_value(self) -> Value {
-        match self {
-            Self::Bool(v) => Value::Bool(v),
-            Self::U8(v) => Value::U8(v),
-            Self::U16(v) => Value::U16(v),
-            Self::U32(v) => Value::U32(v),
-            Self::U64(v) => Value::U64(v),
-            Self::I64(v) => Value::I64(v),
-            Self::F32(v) => Value::F32(v),
-            Self::F64(v) => Value::F64(v),
-            Self::Ip(v) => Value::Ip(v),
-            Self::Str(v) => Value::Str(v.to_owned()),
-        }
-    }
-
-    /// The same value with no borrow, unless it is a string.
-    pub fn scalar(self) -> Option<ValueRef<'static>> {
-        Some(match self {
-            Self::Bool(v) => ValueRef::Bool(v),
-            Self::U8(v) => ValueRef::U8(v),
-            Self::U16(v) => ValueRef::U16(v),
-            Self::U32(v) => ValueRef::U32(v),
-            Self::U64(v) => ValueRef::U64(v),
-            Self::I64(v) => ValueRef::I64(v),
-            Self::F32(v) => ValueRef::F32(v),
-            Self::F64(v) => ValueRef::F64(v),
-            Self::Ip(v) => ValueRef::Ip(v),
-            Self::Str(_) => return None,
-        })
     }
 
     /// Whether this value is of type `ty` (for strings: ignoring the length bound).
-    pub fn has_type(self, ty: FeatureType) -> bool {
+    pub fn has_type(&self, ty: FeatureType) -> bool {
         matches!(
             (self, ty),
             (Self::Bool(_), FeatureType::Bool)
@@ -220,5 +164,28 @@ impl ValueRef<'_> {
                 | (Self::Ip(_), FeatureType::Ip)
                 | (Self::Str(_), FeatureType::Str(_))
         )
+    }
+}
+
+impl Value {
+    /// The value, borrowed.
+    pub fn as_value_ref(&self) -> ValueRef<'_> {
+        self.map_str(String::as_str)
+    }
+}
+
+impl ValueRef<'_> {
+    /// An owned copy.
+    pub fn to_value(self) -> Value {
+        self.map_str(|s| (*s).to_owned())
+    }
+
+    /// The same value with no borrow, unless it is a string.
+    pub fn scalar(self) -> Option<ValueRef<'static>> {
+        match self {
+            Self::Str(_) => None,
+            // Not a string: `map_str` never calls its function.
+            other => Some(other.map_str(|_| "")),
+        }
     }
 }

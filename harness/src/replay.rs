@@ -12,7 +12,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::corpus::{self, Case, Expectations, Expected};
 use crate::{Outcome, Violation};
@@ -153,7 +153,6 @@ impl Runner {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.exe.display())))?;
-        let start = Instant::now();
         let mut stdout = child.stdout.take();
         let mut stderr = child.stderr.take();
         let out_reader = std::thread::spawn(move || {
@@ -170,17 +169,7 @@ impl Runner {
             }
             s
         });
-        let status = loop {
-            if let Some(status) = child.try_wait()? {
-                break Some(status);
-            }
-            if start.elapsed() > limit {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        };
+        let status = crate::tool::wait_or_kill(&mut child, limit)?;
         let out = out_reader.join().unwrap_or_default();
         let err = err_reader.join().unwrap_or_default();
         let results: Vec<(PathBuf, Run)> = out.lines().filter_map(parse_line).collect();

@@ -108,9 +108,11 @@ const DEFAULT_STACK: usize = crate::stack::DEFAULT_STACK;
 const TIMEOUT_SECS: u64 = 3;
 /// The hunt's `-len_control`, passed by name so libFuzzer keeps its gradual length growth. Its
 /// own default, 100, held the nesting a recursion needs back too long (yaml-rust 0.4.0's
-/// overflow: median 10.6 s); 20 grows five times as fast when coverage stalls (0.9 s) and keeps
-/// the throughput (json 0.11.12: 57 % of plain's exec/s; 37 % with no length control).
-const LEN_CONTROL: u32 = 20;
+/// overflow: median 10.6 s); 20 found it in 1.1 s but its longer inputs cost throughput
+/// (serde_yaml 0.8.3: 49.6 % of plain's exec/s); 50 finds it in 3.5 s at 57–62 % (measured with
+/// `HARNESS_LEN_CONTROL=N harness bench … --seconds 30 --runs 3`). With no length control at all
+/// the hunt made 37–40 %.
+const LEN_CONTROL: u32 = 50;
 
 /// `-len_control` for the hunt: `HARNESS_LEN_CONTROL`, else [`LEN_CONTROL`]. libFuzzer grows the
 /// longest input by log(length) bytes after this many times log(length) runs without new
@@ -806,6 +808,25 @@ fn on_stack(bin: &Path, stack: usize) -> Command {
     cmd
 }
 
+/// Waits for `child` to exit, or kills it once `limit` has passed: its status, `None` when killed.
+pub(crate) fn wait_or_kill(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> std::io::Result<Option<ExitStatus>> {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// Runs `cmd` with stdout and stderr into `log`, killed after `limit`; the exit status (`None`
 /// when killed) and the log's text.
 pub(crate) fn run_logged(
@@ -821,18 +842,7 @@ pub(crate) fn run_logged(
         .stderr(err)
         .spawn()
         .map_err(|e| e.to_string())?;
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break Some(status);
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait_or_kill(&mut child, limit).map_err(|e| e.to_string())?;
     let text = std::fs::read(log)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();

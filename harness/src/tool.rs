@@ -106,6 +106,9 @@ const DEFAULT_STACK: usize = crate::stack::DEFAULT_STACK;
 /// parser reads a few KiB in microseconds: three seconds on one input is a hang, and a lower
 /// limit reports it within the budget.
 const TIMEOUT_SECS: u64 = 3;
+/// The shortest time left for which another round of fork mode is started (a fork round spends
+/// a second or so starting up, and the rest of what is left is held back to sort its inputs).
+const MIN_FORK_ROUND_SECS: u64 = 3;
 /// The hunt's `-len_control`, passed by name so libFuzzer keeps its gradual length growth. Its
 /// own default, 100, held the nesting a recursion needs back too long (yaml-rust 0.4.0's
 /// overflow: median 10.6 s); 20 found it in 1.1 s but its longer inputs cost throughput
@@ -223,9 +226,12 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
     // the budget runs in libFuzzer's fork mode, which goes on past crashes; what it found is
     // sorted out at the end, in the time held back for it.
     let mut fork = false;
+    // Inputs fork mode left behind that were replayed already (by content), across rounds.
+    let mut tried = BTreeSet::new();
+    let mut wanted_found = false;
     for round in 1u32.. {
         let reserve = if fork {
-            (left().as_secs() / 3).clamp(5, 30)
+            (left().as_secs() / 3).clamp(3, 30)
         } else {
             0
         };
@@ -289,7 +295,6 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
                     candidates.push(entry.path());
                 }
             }
-            let mut tried = BTreeSet::new();
             for path in candidates {
                 if left().as_secs() < 2 {
                     break;
@@ -323,13 +328,18 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
                     .and_then(|t| t.duration_since(start_wall).ok())
                     .map_or_else(|| start.elapsed().as_secs_f64(), |d| d.as_secs_f64());
                 let finding = report_one(opts, dir, &replay, &ending, &found, at, &known_panics)?;
-                let done = opts.until.as_ref().is_some_and(|w| w.matches(&finding));
+                wanted_found |= opts.until.as_ref().is_some_and(|w| w.matches(&finding));
                 findings.push(finding);
-                if done {
+                if wanted_found {
                     break;
                 }
             }
-            break;
+            // Time the sorting did not need goes to another round of fork mode: the budget is
+            // the wall clock, and ending early leaves it unused.
+            if wanted_found || left() < Duration::from_secs(MIN_FORK_ROUND_SECS) {
+                break;
+            }
+            continue;
         }
         if summary.ending == Ending::Clean {
             break;
@@ -389,6 +399,15 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
                     stack = DEFAULT_STACK;
                 }
                 seen.remove(&finding.signature);
+            }
+            Ending::StackOverflow | Ending::Died if stack < DEFAULT_STACK => {
+                // An unbounded recursion, reported. Looked past by hunting on in-process with
+                // the default 8 MiB stack, which libFuzzer's inputs seldom reach (measured on
+                // yaml-rust 0.4.0: fork mode, whose every child overflows again within a second,
+                // made 3k exec/s); should one overflow it, it is seen again and fork mode
+                // takes over.
+                eprintln!("== hunting on with the default 8 MiB stack, past the recursion");
+                stack = DEFAULT_STACK;
             }
             // Cannot be looked past in-process: go on in fork mode.
             _ => fork = true,
@@ -639,6 +658,17 @@ impl Replay<'_> {
         signature: &str,
     ) -> PathBuf {
         let out = self.work.join("minimized");
+        // Each minimizing step replays the input, and a hang's takes the whole time limit: with
+        // less left than a few steps need, the input is saved as found (the budget is the
+        // user's, and the regression reproduces as it is).
+        let step = if *ending == Ending::Timeout {
+            TIMEOUT_SECS
+        } else {
+            1
+        };
+        if self.left() < Duration::from_secs(step.saturating_mul(4)) {
+            return input.to_path_buf();
+        }
         let secs = (self.left().as_secs() / 4).clamp(1, 20);
         let overflow = matches!(ending, Ending::StackOverflow | Ending::Died);
         if overflow {
@@ -674,7 +704,7 @@ impl Replay<'_> {
         let _ = run_logged(
             cmd,
             &self.work.join("minimize.log"),
-            Duration::from_secs(secs.saturating_add(10)),
+            Duration::from_secs(secs.saturating_add(step).saturating_add(1)),
         );
         if out.exists() {
             out

@@ -118,11 +118,18 @@ fn parse_float<T: Float>(ty: FeatureType, text: &str) -> Result<T, Problem> {
 fn is_float_syntax(s: &[u8]) -> bool {
     let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
     let int_len = digits(s);
-    let rest = s.get(int_len..).unwrap_or_default();
+    // Each `get` below cuts after digits just counted, so it is always in range; were it not,
+    // the text is refused rather than judged on what is left.
+    let Some(rest) = s.get(int_len..) else {
+        return false;
+    };
     let (frac_len, rest) = match rest.split_first() {
         Some((b'.', after)) => {
             let n = digits(after);
-            (Some(n), after.get(n..).unwrap_or_default())
+            let Some(rest) = after.get(n..) else {
+                return false;
+            };
+            (Some(n), rest)
         }
         _ => (None, rest),
     };
@@ -137,7 +144,10 @@ fn is_float_syntax(s: &[u8]) -> bool {
             if n == 0 {
                 return false;
             }
-            after.get(n..).unwrap_or_default()
+            let Some(rest) = after.get(n..) else {
+                return false;
+            };
+            rest
         }
         _ => rest,
     };

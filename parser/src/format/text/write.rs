@@ -79,8 +79,11 @@ fn write_quoted(out: &mut String, s: &str) {
     let needs_escape = |b: u8| b < 0x20 || b == 0x7f || b == b'\\' || b == b'"' || b == 0xc2;
     let mut rest = s;
     while let Some(at) = rest.bytes().position(needs_escape) {
-        out.push_str(rest.get(..at).unwrap_or_default());
-        let mut chars = rest.get(at..).unwrap_or_default().chars();
+        // Were `at` ever not a character boundary, the rest is written one character at a
+        // time (escaped where it must be) rather than cut.
+        let (plain, tail) = rest.split_at_checked(at).unwrap_or(("", rest));
+        out.push_str(plain);
+        let mut chars = tail.chars();
         let Some(c) = chars.next() else { break };
         match c {
             '\\' => out.push_str("\\\\"),

@@ -241,9 +241,10 @@ fn settle(outcome: Option<Result<(), Panic>>) {
 
 /// The custom mutator of a hunt: mostly libFuzzer's own mutations (which find the shallow bugs
 /// a plain target finds), a third of the time the harness's own mix of those and nesting, long repeats, inflated length prefixes
-/// and line mutations. Lengths grow gradually, as libFuzzer's own `-len_control` would (it turns
-/// that off when a target has a custom mutator): the longest input allowed grows from 64 bytes
-/// as the run goes on.
+/// and line mutations. Under the hunt tool lengths grow by libFuzzer's own `-len_control`, which
+/// the tool asks for by name (libFuzzer turns it off for a custom mutator) and which bounds
+/// `max_size`; run by hand without it, the longest input allowed here grows from 64 bytes,
+/// doubling every 2^14 mutations.
 pub fn mutate(
     data: &mut [u8],
     size: usize,

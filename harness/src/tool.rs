@@ -228,6 +228,7 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
     let mut fork = false;
     // Inputs fork mode left behind that were replayed already (by content), across rounds.
     let mut tried = BTreeSet::new();
+    // The finding `opts.until` asks for has been made: the hunt ends, in either mode.
     let mut wanted_found = false;
     for round in 1u32.. {
         let reserve = if fork {
@@ -412,9 +413,9 @@ fn hunt_in(opts: &HuntOptions, dir: &Path, bin: &Path, work: &Path) -> Result<Hu
             // Cannot be looked past in-process: go on in fork mode.
             _ => fork = true,
         }
-        let done = opts.until.as_ref().is_some_and(|w| w.matches(&finding));
+        wanted_found |= opts.until.as_ref().is_some_and(|w| w.matches(&finding));
         findings.push(finding);
-        if opts.plain || done {
+        if opts.plain || wanted_found {
             break;
         }
     }

@@ -6,7 +6,8 @@
 # Replays the whole corpus (`corpus replay`, each target's files in a child process, all
 # instrumented) under cargo-llvm-cov; the report shows the parser's files only. Installs
 # cargo-llvm-cov and the llvm-tools component if they are missing. Writes only under the target
-# directory (CARGO_TARGET_DIR is honoured), so git stays clean.
+# directory (cargo-llvm-cov's own llvm-cov/ folder in it; CARGO_TARGET_DIR is honoured), so git
+# stays clean; the last lines name the report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! cargo llvm-cov --version >/dev/null 2>&1; then
@@ -14,14 +15,11 @@ if ! cargo llvm-cov --version >/dev/null 2>&1; then
   cargo install cargo-llvm-cov --locked
 fi
 rustup component add llvm-tools-preview >/dev/null 2>&1 || true
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-out="$target_dir/coverage/corpus"
 cargo llvm-cov clean --workspace >/dev/null 2>&1 || true
 # Everything but parser/src is left out of the report (the harness, the test kit and the fuzz
 # logic run too, but the question is which parser lines the corpus reaches). The report is over
 # the whole workspace's files (no -p), as `-p` would keep only the fuzz logic's own.
 ignore='(/harness/|/testkit/|/fuzz/|/proptests/|/parser/cli/)'
-cargo llvm-cov run -p botfeat-fuzz --bin corpus --no-report -- replay
-cargo llvm-cov report --ignore-filename-regex "$ignore" --html --output-dir "$out" >/dev/null
+cargo llvm-cov run -p botfeat-corpus --bin corpus --no-report -- replay
 cargo llvm-cov report --ignore-filename-regex "$ignore" --summary-only
-echo "coverage report: $out/html/index.html"
+cargo llvm-cov report --ignore-filename-regex "$ignore" --html

@@ -278,3 +278,37 @@ pub fn judge(expectation: Option<&Expectation>, ran: Ran<'_>) -> Option<String> 
         (Ran::Failed(how), _) => Some(how.to_string()),
     }
 }
+
+/// One target a judge runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetInfo {
+    /// Its name: the corpus folder's and the cargo-fuzz target's.
+    pub name: String,
+    /// Its bytes mean what a generator makes of them (an `arbitrary` target): a new case
+    /// recorded as it is pins only that it passes.
+    pub structure_aware: bool,
+}
+
+/// A built-in seed case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seed {
+    /// The target.
+    pub target: String,
+    /// The input.
+    pub bytes: Vec<u8>,
+    /// Why it is there.
+    pub note: String,
+}
+
+/// A client's targets: what the corpus command replays.
+pub trait Judge {
+    /// Every target.
+    fn targets(&self) -> Vec<TargetInfo>;
+    /// Runs one input through `target` (one of [`Judge::targets`]): its outcome, or the oracle
+    /// it broke.
+    fn run(&self, target: &str, bytes: &[u8]) -> Result<Outcome, crate::Violation>;
+    /// The built-in seed cases (`seed` adds the missing ones).
+    fn seeds(&self) -> Vec<Seed> {
+        Vec::new()
+    }
+}

@@ -8,27 +8,22 @@
 //! files ([`corpus`]) and from a seeded RNG in plain `cargo test` ([`smoke`]).
 //!
 //! Nothing here knows any particular format: botfeat is this crate's first client, TOML its second.
+//! This crate is what links into a fuzz target; the command line (`cargo harness fuzz|hunt|…`)
+//! is the `cargo-harness` crate beside it (`harness/tool/`), so no target compiles clap or JSON.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod alloc;
-pub mod bench;
-pub mod campaign;
 pub mod corpus;
-pub mod corpus_tool;
 pub mod crash;
 pub mod dict;
 pub mod drive;
 pub mod hunt;
-pub mod libfuzzer;
 pub mod mutate;
 pub mod oracle;
-pub mod replay;
-pub mod scaffold;
 pub mod smoke;
 pub mod stack;
 mod target;
-pub mod tool;
 
 pub use oracle::{Expected, Outcome, Violation, ViolationKind};
 pub use target::{Budget, Roundtrip, Target};

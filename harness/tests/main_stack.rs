@@ -74,11 +74,7 @@ fn main() {
         !out.status.success() && stderr.contains("toy panic"),
         "{out:?}"
     );
-    let known = harness::libfuzzer::Ending::Panic {
-        message: "toy panic".into(),
-        location: "harness/tests/main_stack.rs:22:23".into(),
-    }
-    .signature();
+    let known = harness::crash::panic_signature("harness/tests/main_stack.rs:22:23", "toy panic");
     let out = child(b"[[!", 8192, &known);
     assert!(out.status.success(), "known: {out:?}");
     println!("main_stack: 5 checks passed");

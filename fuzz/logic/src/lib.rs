@@ -16,10 +16,10 @@ pub use targets::{ALL, Target};
 /// through [`Target::run`] in a child process, and the harness judges the outcome.
 pub struct Judge;
 
-impl harness::corpus_tool::Judge for Judge {
-    fn targets(&self) -> Vec<harness::corpus_tool::TargetInfo> {
+impl harness::corpus::Judge for Judge {
+    fn targets(&self) -> Vec<harness::corpus::TargetInfo> {
         ALL.iter()
-            .map(|t| harness::corpus_tool::TargetInfo {
+            .map(|t| harness::corpus::TargetInfo {
                 name: t.name().to_string(),
                 structure_aware: t.structure_aware(),
             })
@@ -38,10 +38,10 @@ impl harness::corpus_tool::Judge for Judge {
         }
     }
 
-    fn seeds(&self) -> Vec<harness::corpus_tool::Seed> {
+    fn seeds(&self) -> Vec<harness::corpus::Seed> {
         seeds::all()
             .into_iter()
-            .map(|(t, bytes, note)| harness::corpus_tool::Seed {
+            .map(|(t, bytes, note)| harness::corpus::Seed {
                 target: t.name().to_string(),
                 bytes,
                 note: note.to_string(),

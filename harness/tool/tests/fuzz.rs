@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use harness::campaign::{self, Stats, TargetRun};
+use cargo_harness::fuzz::{self as campaign, TargetRun};
+use cargo_harness::logs::{self, Stats};
 
 fn log(name: &str) -> String {
     std::fs::read_to_string(format!("{}/tests/logs/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -24,12 +25,13 @@ fn target_run(target: &str, exit: Option<i32>, crash: Option<&str>) -> TargetRun
         corpus_after: 13,
         seconds: 25.04,
         log: PathBuf::from("fuzz/logs/x.log"),
+        crash: None,
     }
 }
 
 #[test]
 fn a_clean_runs_figures_are_read() {
-    let s = campaign::stats(&log("clean-exit.log"));
+    let s = logs::stats(&log("clean-exit.log"));
     assert_eq!(s.runs, Some(288_229));
     assert_eq!(s.exec_per_sec, Some(72_057));
     assert!(s.coverage.is_some_and(|c| c > 0), "{s:?}");
@@ -38,7 +40,7 @@ fn a_clean_runs_figures_are_read() {
 
 #[test]
 fn a_crashs_saved_input_is_named() {
-    let s = campaign::stats(&log("panic-capacity-overflow.log"));
+    let s = logs::stats(&log("panic-capacity-overflow.log"));
     assert_eq!(
         s.crash.as_deref(),
         Some("crash-3c26cf5a08175c33d794bedb16d9a85f80c5baed")
@@ -87,20 +89,20 @@ fn the_table_has_a_line_per_target_ending_in_its_result() {
 #[test]
 fn a_crash_excerpt_keeps_the_panic_and_drops_the_backtrace() {
     let log = "INFO: Seed: 1\n#2 INITED cov: 3\nthread '<unnamed>' panicked at src/lib.rs:1:1:\nboom\nstack backtrace:\n   0: std::panicking::begin\n             at /rustc/x.rs:1\n==1== ERROR: libFuzzer: deadly signal\nMS: 1 ChangeBit-\n";
-    let excerpt = campaign::crash_excerpt(log);
+    let excerpt = logs::crash_excerpt(log);
     assert!(excerpt.contains("panicked at src/lib.rs:1:1"), "{excerpt}");
     assert!(excerpt.contains("boom"), "{excerpt}");
     assert!(excerpt.contains("deadly signal"), "{excerpt}");
     assert!(!excerpt.contains("std::panicking::begin"), "{excerpt}");
     assert!(!excerpt.contains("/rustc/x.rs"), "{excerpt}");
     assert!(!excerpt.contains("MS:"), "{excerpt}");
-    assert_eq!(campaign::crash_excerpt("all fine\n"), "");
+    assert_eq!(logs::crash_excerpt("all fine\n"), "");
     // cargo-fuzz's block after the run is left out, and a long quoted input is cut.
     let long = format!(
         "==== oracle violation\n  input: b\"{}\"\nSUMMARY: libFuzzer: deadly signal\nstat::peak_rss_mb: 39\n\n────\nFailing input:\n\n\tartifacts/x\nOutput of `std::fmt::Debug`:\n\n\t[1, 2, 3]\n",
         "x".repeat(5000)
     );
-    let excerpt = campaign::crash_excerpt(&long);
+    let excerpt = logs::crash_excerpt(&long);
     assert!(
         excerpt.contains("oracle violation") && excerpt.contains("deadly signal"),
         "{excerpt}"

@@ -1,4 +1,4 @@
-//! `harness bench`: the hunt against the plain target on published bugs, as a table.
+//! `cargo harness bench`: the hunt against the plain target on published bugs, as a table.
 //!
 //! A benchmark bug is a hunt directory (pinned parser version, committed lockfile, seeds) with a
 //! `BUG` file saying what was published and how to recognize it:
@@ -13,13 +13,15 @@
 //! Each bug is hunted `runs` times in each mode for `seconds`; a run finds the bug when a
 //! *confirmed* finding matches it (an unconfirmed event never counts). Nothing is saved.
 
+use serde::Serialize;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
-use crate::tool::{self, HuntOptions, Wanted};
+use crate::error::Error;
+use crate::hunt::{self, HuntOptions, Wanted};
+use crate::logs::Class;
 
 /// One published bug and the hunt directory that holds its parser.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Bug {
     /// The hunt directory.
     pub dir: PathBuf,
@@ -44,18 +46,21 @@ pub fn read_bug(dir: &Path) -> Result<Option<Bug>, String> {
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
     };
-    let classes: Vec<String> = field("class")
+    let mut classes = Vec::new();
+    for name in field("class")
         .ok_or_else(|| format!("{}/BUG: no `class:` line", dir.display()))?
         .split('|')
-        .map(|c| c.trim().to_string())
-        .collect();
-    const KNOWN: [&str; 5] = ["panic", "stack-overflow", "heap", "hang", "crash"];
-    if let Some(bad) = classes.iter().find(|c| !KNOWN.contains(&c.as_str())) {
-        return Err(format!(
-            "{}/BUG: class {bad:?}: expected one of {}",
-            dir.display(),
-            KNOWN.join(", ")
-        ));
+        .map(str::trim)
+    {
+        match Class::from_name(name).filter(|c| *c != Class::Clean) {
+            Some(class) => classes.push(class),
+            None => {
+                return Err(format!(
+                    "{}/BUG: class {name:?}: expected one of panic, violation, heap, hang, stack-overflow, crash",
+                    dir.display()
+                ));
+            }
+        }
     }
     Ok(Some(Bug {
         dir: dir.to_path_buf(),
@@ -102,7 +107,7 @@ pub fn find_bugs(paths: &[PathBuf]) -> Result<Vec<Bug>, String> {
 }
 
 /// One hunt of one bug.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Run {
     /// Seconds into the run when the fuzzer hit the bug (confirmed), if it did.
     pub found_at: Option<f64>,
@@ -117,7 +122,7 @@ pub struct Run {
 }
 
 /// A bug's runs in both modes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Row {
     /// The bug.
     pub bug: Bug,
@@ -130,11 +135,9 @@ pub struct Row {
 /// The shortest fuzzing time whose executions per second the table reports.
 const MIN_RATE_SECONDS: f64 = 2.0;
 
-/// One run's result: the bug's index, whether plain, and the run.
-type Outcome = (usize, bool, Result<Run, String>);
-
-/// Runs every bug `runs` times in both modes, `jobs` hunts at a time.
-pub fn run(bugs: &[Bug], seconds: u64, runs: usize, jobs: usize) -> Result<Vec<Row>, String> {
+/// Runs every bug `runs` times in both modes, `jobs` hunts at a time. Interrupted, the rows
+/// hold the runs that finished.
+pub fn run(bugs: &[Bug], seconds: u64, runs: usize, jobs: usize) -> Result<Vec<Row>, Error> {
     let mut work: Vec<(usize, bool)> = Vec::new();
     for _ in 0..runs {
         for i in 0..bugs.len() {
@@ -142,28 +145,14 @@ pub fn run(bugs: &[Bug], seconds: u64, runs: usize, jobs: usize) -> Result<Vec<R
             work.push((i, true));
         }
     }
-    work.reverse();
-    let queue = Mutex::new(work);
-    let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..jobs.max(1) {
-            s.spawn(|| {
-                loop {
-                    let next = queue.lock().ok().and_then(|mut q| q.pop());
-                    let Some((i, plain)) = next else { break };
-                    let Some(bug) = bugs.get(i) else { break };
-                    eprintln!(
-                        "== bench: {} ({})",
-                        bug.name,
-                        if plain { "plain" } else { "hunt" }
-                    );
-                    let one = one_run(bug, seconds, plain);
-                    if let Ok(mut r) = results.lock() {
-                        r.push((i, plain, one));
-                    }
-                }
-            });
-        }
+    let results = crate::pool::run_all(work.clone(), jobs, |(i, plain)| {
+        let bug = bugs.get(i)?;
+        eprintln!(
+            "== bench: {} ({})",
+            bug.name,
+            if plain { "plain" } else { "hunt" }
+        );
+        Some(one_run(bug, seconds, plain))
     });
     let mut rows: Vec<Row> = bugs
         .iter()
@@ -173,8 +162,13 @@ pub fn run(bugs: &[Bug], seconds: u64, runs: usize, jobs: usize) -> Result<Vec<R
             plain: Vec::new(),
         })
         .collect();
-    for (i, plain, one) in results.into_inner().map_err(|e| e.to_string())? {
-        let run = one?;
+    for ((i, plain), one) in work.into_iter().zip(results) {
+        let Some(Some(one)) = one else { continue };
+        let run = match one {
+            Ok(run) => run,
+            Err(Error::Interrupted(_)) => continue,
+            Err(e) => return Err(e),
+        };
         if let Some(row) = rows.get_mut(i) {
             if plain {
                 row.plain.push(run);
@@ -186,14 +180,18 @@ pub fn run(bugs: &[Bug], seconds: u64, runs: usize, jobs: usize) -> Result<Vec<R
     Ok(rows)
 }
 
-fn one_run(bug: &Bug, seconds: u64, plain: bool) -> Result<Run, String> {
-    let report = tool::hunt(&HuntOptions {
+fn one_run(bug: &Bug, seconds: u64, plain: bool) -> Result<Run, Error> {
+    let report = hunt::hunt(&HuntOptions {
         dir: bug.dir.clone(),
         seconds,
         plain,
         save: false,
         until: Some(bug.wanted.clone()),
+        bin: None,
     })?;
+    if let Some(signal) = report.interrupted {
+        return Err(Error::Interrupted(signal));
+    }
     let found_at = report
         .findings
         .iter()
@@ -266,7 +264,13 @@ pub fn table(rows: &[Row], seconds: u64) -> String {
             "| [{}]({}) | {} | {}/{} | {} | {} | {}/{} | {} | {} |\n",
             row.bug.title,
             row.bug.source,
-            row.bug.wanted.classes.join(" or "),
+            row.bug
+                .wanted
+                .classes
+                .iter()
+                .map(|c| c.name())
+                .collect::<Vec<_>>()
+                .join(" or "),
             found(&row.hunt),
             row.hunt.len(),
             time(&row.hunt),
@@ -303,4 +307,37 @@ pub fn table(rows: &[Row], seconds: u64) -> String {
 
 fn one_line(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).take(140).collect()
+}
+
+/// The JSON lines `--json` prints: one object per bug (its runs in both modes, found counts and
+/// medians), then `{"summary": …}` with the commit the table ran on.
+pub fn json_lines(rows: &[Row], seconds: u64, commit: Option<&str>) -> String {
+    let mut out = String::new();
+    let found = |runs: &[Run]| runs.iter().filter(|r| r.found_at.is_some()).count();
+    for row in rows {
+        out.push_str(
+            &serde_json::json!({ "bug": {
+                "name": row.bug.name,
+                "title": row.bug.title,
+                "source": row.bug.source,
+                "classes": row.bug.wanted.classes,
+                "hunt": { "found": found(&row.hunt), "runs": row.hunt, "median_s": median_time(&row.hunt) },
+                "plain": { "found": found(&row.plain), "runs": row.plain, "median_s": median_time(&row.plain) },
+            }})
+            .to_string(),
+        );
+        out.push('\n');
+    }
+    out.push_str(
+        &serde_json::json!({ "summary": {
+            "bugs": rows.len(),
+            "hunt_found": rows.iter().filter(|r| median_time(&r.hunt).is_some()).count(),
+            "plain_found": rows.iter().filter(|r| median_time(&r.plain).is_some()).count(),
+            "seconds": seconds,
+            "commit": commit,
+        }})
+        .to_string(),
+    );
+    out.push('\n');
+    out
 }

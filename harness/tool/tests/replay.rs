@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use harness::corpus_tool::{Seed, TargetInfo};
-use harness::replay::{self, Record, Run, Runner};
+use cargo_harness::corpus::replay::{self, Record, Run, Runner};
+use harness::corpus::{Seed, TargetInfo};
 
 /// A judge that reports every file as accepted, but aborts on a file containing CRASH, hangs on
 /// one containing HANG and breaks an oracle on one containing BAD; its one target is `text`.
@@ -157,7 +157,7 @@ fn a_case_is_added_only_as_its_reviewer_says() {
 }
 
 fn harness_corpus(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_harness"))
+    Command::new(env!("CARGO_BIN_EXE_cargo-harness"))
         .arg("corpus")
         .arg("--judge")
         .arg(fake_judge(dir))
@@ -183,7 +183,7 @@ fn the_corpus_command_reports_each_failure_with_its_reproduce_line_and_exits_1()
     assert!(stdout.contains("FAILED "), "{stdout}");
     assert!(
         stdout.contains(&format!(
-            "reproduce: harness corpus --judge {} run-one --target text {}",
+            "reproduce: cargo harness corpus --judge {} run-one --target text {}",
             dir.join("fake-judge").display(),
             dir.join("corpus/text/b").display()
         )),
@@ -223,7 +223,7 @@ fn targets_and_seeds_are_one_json_line_each() {
         structure_aware: true,
     };
     assert_eq!(
-        harness::corpus_tool::target_json(&t),
+        cargo_harness::corpus::target_json(&t),
         r#"{"name":"rows","structure_aware":true}"#
     );
     let s = Seed {
@@ -232,7 +232,7 @@ fn targets_and_seeds_are_one_json_line_each() {
         note: "edge \"bytes\"".into(),
     };
     assert_eq!(
-        harness::corpus_tool::seed_json(&s),
+        cargo_harness::corpus::seed_json(&s),
         r#"{"bytes":[0,255,10],"note":"edge \"bytes\"","target":"rows"}"#
     );
 }

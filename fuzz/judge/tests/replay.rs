@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use botfeat_fuzz::Target;
+use cargo_harness::corpus::replay::{self, Runner};
 use harness::corpus::{Expectations, Expected};
-use harness::replay::{self, Runner};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus")

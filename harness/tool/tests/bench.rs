@@ -4,8 +4,9 @@
 
 use std::path::PathBuf;
 
-use harness::bench::{self, Run};
-use harness::tool::{Confirmation, Finding, Wanted};
+use cargo_harness::bench::{self, Run};
+use cargo_harness::hunt::{Confirmation, Finding, Wanted};
+use cargo_harness::logs::Class;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("harness-bench-{}-{name}", std::process::id()));
@@ -14,9 +15,9 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-fn finding(class: &str, signature: &str, confirmed: bool) -> Finding {
+fn finding(class: Class, signature: &str, confirmed: bool) -> Finding {
     Finding {
-        class: class.into(),
+        class,
         signature: signature.into(),
         confirmation: if confirmed {
             Confirmation::Confirmed("test".into())
@@ -62,11 +63,11 @@ fn a_bug_file_is_read_and_a_folder_of_them_found() {
     assert_eq!(
         bugs[0].wanted,
         Wanted {
-            classes: vec!["panic".into()],
+            classes: vec![Class::Panic],
             contains: Some("index out of bounds".into())
         }
     );
-    assert_eq!(bugs[1].wanted.classes, vec!["hang", "heap"]);
+    assert_eq!(bugs[1].wanted.classes, vec![Class::Hang, Class::Heap]);
     assert_eq!(bugs[1].wanted.contains, None);
     // A directory given by itself.
     assert_eq!(bench::find_bugs(std::slice::from_ref(&b)).unwrap().len(), 1);
@@ -94,33 +95,37 @@ fn a_bug_file_with_an_unknown_class_or_none_is_refused() {
 #[test]
 fn only_a_confirmed_finding_of_the_class_and_words_is_the_bug() {
     let wanted = Wanted {
-        classes: vec!["panic".into()],
+        classes: vec![Class::Panic],
         contains: Some("char boundary".into()),
     };
     assert!(wanted.matches(&finding(
-        "panic",
+        Class::Panic,
         "src/lib.rs:#:#: byte index # is not a char boundary",
         true
     )));
     // Unconfirmed never counts.
-    assert!(!wanted.matches(&finding("panic", "is not a char boundary", false)));
+    assert!(!wanted.matches(&finding(Class::Panic, "is not a char boundary", false)));
     // Another panic of the same parser is another bug.
-    assert!(!wanted.matches(&finding("panic", "index out of bounds", true)));
-    assert!(!wanted.matches(&finding("stack-overflow", "char boundary", true)));
+    assert!(!wanted.matches(&finding(Class::Panic, "index out of bounds", true)));
+    assert!(!wanted.matches(&finding(Class::StackOverflow, "char boundary", true)));
     let alternatives = Wanted {
-        classes: vec!["heap".into(), "panic".into()],
+        classes: vec![Class::Heap, Class::Panic],
         contains: Some("heap|capacity overflow".into()),
     };
-    assert!(alternatives.matches(&finding("heap", "heap", true)));
-    assert!(alternatives.matches(&finding("panic", "raw_vec.rs:#:#: capacity overflow", true)));
-    assert!(!alternatives.matches(&finding("panic", "index out of bounds", true)));
+    assert!(alternatives.matches(&finding(Class::Heap, "heap", true)));
+    assert!(alternatives.matches(&finding(
+        Class::Panic,
+        "raw_vec.rs:#:#: capacity overflow",
+        true
+    )));
+    assert!(!alternatives.matches(&finding(Class::Panic, "index out of bounds", true)));
     let either = Wanted {
-        classes: vec!["hang".into(), "heap".into()],
+        classes: vec![Class::Hang, Class::Heap],
         contains: None,
     };
-    assert!(either.matches(&finding("heap", "heap", true)));
-    assert!(either.matches(&finding("hang", "hang", true)));
-    assert!(!either.matches(&finding("panic", "x", true)));
+    assert!(either.matches(&finding(Class::Heap, "heap", true)));
+    assert!(either.matches(&finding(Class::Hang, "hang", true)));
+    assert!(!either.matches(&finding(Class::Panic, "x", true)));
 }
 
 #[test]
@@ -166,7 +171,7 @@ fn the_table_has_a_row_per_bug_and_the_totals() {
 
 #[test]
 fn the_size_of_a_failed_allocation_is_read() {
-    use harness::tool::requested_bytes;
+    use cargo_harness::hunt::requested_bytes;
     assert_eq!(
         requested_bytes("memory allocation of 4294967295 bytes failed"),
         Some(4_294_967_295)

@@ -21,43 +21,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::corpus::{self, Expected};
-use crate::replay::{self, Record, Runner};
-use crate::{Outcome, Violation};
+pub mod replay;
 
-/// One target a judge runs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TargetInfo {
-    /// Its name: the corpus folder's and the cargo-fuzz target's.
-    pub name: String,
-    /// Its bytes mean what a generator makes of them (an `arbitrary` target): a new case
-    /// recorded as it is pins only that it passes.
-    pub structure_aware: bool,
-}
-
-/// A built-in seed case.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Seed {
-    /// The target.
-    pub target: String,
-    /// The input.
-    pub bytes: Vec<u8>,
-    /// Why it is there.
-    pub note: String,
-}
-
-/// A client's targets: what the corpus command replays.
-pub trait Judge {
-    /// Every target.
-    fn targets(&self) -> Vec<TargetInfo>;
-    /// Runs one input through `target` (one of [`Judge::targets`]): its outcome, or the oracle
-    /// it broke.
-    fn run(&self, target: &str, bytes: &[u8]) -> Result<Outcome, Violation>;
-    /// The built-in seed cases (`seed` adds the missing ones).
-    fn seeds(&self) -> Vec<Seed> {
-        Vec::new()
-    }
-}
+use harness::corpus::{self, Expected, Judge, Seed, TargetInfo};
+use replay::{Record, Runner};
 
 /// Where a client's command finds things unless told.
 #[derive(Clone, Debug)]
@@ -170,9 +137,16 @@ pub fn main(judge: &dyn Judge, defaults: &Defaults) -> ExitCode {
     exit(run(cli.args, &InProcess(judge), &exe, defaults))
 }
 
-/// Runs `args` with the judge executable `exe` (the `harness corpus --judge EXE` command).
-pub fn run_external(args: CorpusArgs, exe: &Path, defaults: &Defaults) -> ExitCode {
-    exit(run(args, &External(exe.to_path_buf()), exe, defaults))
+/// Runs `args` with the judge executable `exe` (the `cargo harness corpus --judge EXE`
+/// command): whether a replay or an add failed (exit 1).
+pub fn run_external(
+    args: CorpusArgs,
+    exe: &Path,
+    defaults: &Defaults,
+) -> Result<bool, crate::Error> {
+    run(args, &External(exe.to_path_buf()), exe, defaults)
+        .map(|ok| !ok)
+        .map_err(crate::Error::Usage)
 }
 
 fn exit(result: Result<bool, String>) -> ExitCode {
@@ -417,7 +391,7 @@ fn run(
                     f.target,
                     f.path.display()
                 );
-                if let Ok(line) = crate::campaign::reproduce_line(&fuzz_dir, &f.target, &f.path) {
+                if let Ok(line) = crate::fuzz::reproduce_line(&fuzz_dir, &f.target, &f.path) {
                     println!("  or:        {line}");
                 }
             }
@@ -449,8 +423,8 @@ fn run(
         }
         CorpusCommand::Seed => {
             let targets = source.targets()?;
-            let dir = crate::tool::scratch_dir()?;
-            let _cleanup = crate::tool::RemoveOnDrop(dir.clone());
+            let scratch = crate::process::Scratch::new("corpus").map_err(|e| e.to_string())?;
+            let dir = scratch.path().to_path_buf();
             let mut added = 0usize;
             for (i, seed) in source.seeds()?.into_iter().enumerate() {
                 let t = find(&targets, &seed.target)?;
@@ -484,8 +458,8 @@ fn cmin(root: &Path, fuzz_dir: &Path, target: &str) -> Result<(), String> {
     let dir = root.join(target);
     let expectations = corpus::Expectations::load(&dir).map_err(|e| e.to_string())??;
     let cases = corpus::read_cases(&dir).map_err(|e| e.to_string())?;
-    let work = crate::tool::scratch_dir()?;
-    let _cleanup = crate::tool::RemoveOnDrop(work.clone());
+    let scratch = crate::process::Scratch::new("cmin").map_err(|e| e.to_string())?;
+    let work = scratch.path().to_path_buf();
     let (kept, grown) = (work.join("kept"), work.join("grown"));
     for d in [&kept, &grown] {
         std::fs::create_dir_all(d).map_err(|e| e.to_string())?;
@@ -500,7 +474,7 @@ fn cmin(root: &Path, fuzz_dir: &Path, target: &str) -> Result<(), String> {
     }
     // Inputs from `grown` go into `kept` only if they add coverage over it — a set cover of the
     // edges (hit counts ignored), so the committed corpus stays small.
-    crate::campaign::set_cover_merge(fuzz_dir, target, &kept, &grown)?;
+    crate::fuzz::set_cover_merge(fuzz_dir, target, &kept, &grown).map_err(|e| e.to_string())?;
     let before = cases.len();
     for c in &cases {
         if expectations.get(&c.name).is_none() {
@@ -522,7 +496,7 @@ fn cmin(root: &Path, fuzz_dir: &Path, target: &str) -> Result<(), String> {
 /// Minimizes the crashing `file` with `cargo fuzz tmin`; the smallest input that still crashes.
 fn tmin(fuzz_dir: &Path, target: &str, file: &Path) -> Result<PathBuf, String> {
     let file = std::fs::canonicalize(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let small = crate::campaign::minimize(fuzz_dir, target, &file)?;
+    let small = crate::fuzz::minimize(fuzz_dir, target, &file).map_err(|e| e.to_string())?;
     println!("minimized: {}", small.display());
     Ok(small)
 }

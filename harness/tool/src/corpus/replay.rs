@@ -4,18 +4,18 @@
 //!
 //! The child is a *judge*: an executable that runs files through a named target and prints one
 //! JSON line per file as soon as it is done ([`run_one`]). A client's corpus tool is such an
-//! executable (see [`crate::corpus_tool`]); the `harness corpus --judge EXE` command drives any of
-//! them. What a file *should* do is decided here, by [`crate::corpus::judge`], never by the
+//! executable (see [`crate::corpus`]); the `harness corpus --judge EXE` command drives any of
+//! them. What a file *should* do is decided here, by [`harness::corpus::judge`], never by the
 //! judge: it only reports what happened.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use crate::corpus::{self, Case, Expectations, Expected};
-use crate::{Outcome, Violation};
+use harness::corpus::{self, Case, Expectations, Expected};
+use harness::{Outcome, Violation};
 
 /// What one input did, as the child reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub fn run_one(
     files: &[PathBuf],
     mut run: impl FnMut(&[u8]) -> Result<Outcome, Violation>,
 ) -> io::Result<()> {
-    crate::alloc::enforce();
+    harness::alloc::enforce();
     let stdout = io::stdout();
     for file in files {
         let bytes = fs::read(file)?;
@@ -142,61 +142,25 @@ impl Runner {
     }
 
     fn child(&self, target: &str, files: &[PathBuf], limit: Duration) -> io::Result<ChildResult> {
-        let mut child = Command::new(&self.exe)
-            .env("RUST_BACKTRACE", "0")
+        let mut cmd = Command::new(&self.exe);
+        cmd.env("RUST_BACKTRACE", "0")
             .arg("run-one")
             .arg("--target")
             .arg(target)
-            .args(files)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.exe.display())))?;
-        let mut stdout = child.stdout.take();
-        let mut stderr = child.stderr.take();
-        let out_reader = std::thread::spawn(move || {
-            let mut s = String::new();
-            if let Some(o) = stdout.as_mut() {
-                let _ = io::Read::read_to_string(o, &mut s);
-            }
-            s
-        });
-        let err_reader = std::thread::spawn(move || {
-            let mut s = String::new();
-            if let Some(e) = stderr.as_mut() {
-                let _ = io::Read::read_to_string(e, &mut s);
-            }
-            s
-        });
-        let status = crate::tool::wait_or_kill(&mut child, limit)?;
-        let out = out_reader.join().unwrap_or_default();
-        let err = err_reader.join().unwrap_or_default();
-        let results: Vec<(PathBuf, Run)> = out.lines().filter_map(parse_line).collect();
-        let death = match status {
+            .args(files);
+        let out = crate::process::run_captured(cmd, limit)
+            .map_err(|e| io::Error::other(format!("{}: {e}", self.exe.display())))?;
+        let results: Vec<(PathBuf, Run)> = out.stdout.lines().filter_map(parse_line).collect();
+        let death = match out.ended.status {
             None => Some(Run::Hung(limit)),
             Some(s) if s.success() => None,
-            Some(s) => Some(Run::Crashed(format!("{s}: {}", crash_message(&err)))),
+            Some(s) => Some(Run::Crashed(format!(
+                "{s}: {}",
+                crate::logs::crash_message(&out.stderr)
+            ))),
         };
         Ok((results, death))
     }
-}
-
-/// The lines of a dead child's stderr that say why: the panic and its message, the failed
-/// allocation, the stack overflow; else its last lines.
-fn crash_message(stderr: &str) -> String {
-    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-    let why = lines.iter().position(|l| {
-        l.contains("panicked at")
-            || l.contains("memory allocation of")
-            || l.contains("overflowed its stack")
-            || l.contains("ERROR:")
-    });
-    let picked: Vec<&str> = match why {
-        Some(i) => lines.iter().skip(i).take(2).copied().collect(),
-        None => lines.iter().rev().take(3).rev().copied().collect(),
-    };
-    picked.join(" | ")
 }
 
 /// A failed case.

@@ -1,7 +1,7 @@
 //! The hunt tool reads libFuzzer's output right: recorded logs of each way a run ends.
 #![allow(clippy::unwrap_used)]
 
-use harness::libfuzzer::{Ending, read};
+use cargo_harness::logs::{Class, Ending, read};
 
 fn log(name: &str) -> String {
     std::fs::read_to_string(format!("{}/tests/logs/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -50,7 +50,7 @@ fn a_plain_targets_panic_with_a_thread_id_is_a_panic() {
 fn a_silent_sigsegv_is_a_death_to_replay() {
     let s = read(&log("stack-overflow-sigsegv.log"), false);
     assert_eq!(s.ending, Ending::Died);
-    assert_eq!(s.ending.class(), "stack-overflow");
+    assert_eq!(s.ending.class(), Class::StackOverflow);
     assert_eq!(s.artifact, None);
 }
 
@@ -61,7 +61,7 @@ fn timeouts_and_memory_limits_are_told_apart() {
     assert!(t.artifact.unwrap().to_str().unwrap().contains("/timeout-"));
     let m = read(&log("oom-malloc.log"), false);
     assert_eq!(m.ending, Ending::OutOfMemory("(malloc(4294967296))".into()));
-    assert_eq!(m.ending.class(), "heap");
+    assert_eq!(m.ending.class(), Class::Heap);
 }
 
 #[test]

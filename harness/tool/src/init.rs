@@ -1,4 +1,4 @@
-//! `harness init-hunt`: a new hunt directory for a parser, so its user writes one line, or none.
+//! `cargo harness init`: a new hunt directory for a parser, so its user writes one line, or none.
 //!
 //! It writes what the examples in `examples/hunt/` hold — `Cargo.toml` (its own workspace, the
 //! harness by a relative path, the parser as given), the `plain` target calling the parser and
@@ -7,6 +7,8 @@
 //! copied one would pin another project's transitive versions).
 
 use std::path::{Path, PathBuf};
+
+use crate::error::Error;
 
 /// What to scaffold.
 #[derive(Clone, Debug)]
@@ -37,17 +39,21 @@ fn dependency(krate: &str, base: &Path) -> Result<String, String> {
     let manifest = std::fs::read_to_string(path.join("Cargo.toml")).map_err(|e| {
         format!("--crate {krate}: no Cargo.toml there ({e}); expected NAME@VERSION or a path")
     })?;
-    let name = manifest
-        .lines()
-        .skip_while(|l| l.trim() != "[package]")
-        .find_map(|l| l.trim().strip_prefix("name"))
-        .and_then(|rest| rest.split('"').nth(1))
+    let table: toml::Table = manifest
+        .parse()
+        .map_err(|e| format!("--crate {krate}: its Cargo.toml does not parse: {e}"))?;
+    let name = table
+        .get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(toml::Value::as_str)
         .ok_or_else(|| format!("--crate {krate}: its Cargo.toml has no package name"))?;
     let abs = path.canonicalize().map_err(|e| e.to_string())?;
     let _ = base;
+    let mut dependency = toml::Table::new();
+    dependency.insert("path".into(), abs.display().to_string().into());
     Ok(format!(
-        "{name} = {{ path = {:?} }}",
-        abs.display().to_string()
+        "{name} = {}",
+        toml::Value::Table(dependency).to_string().trim()
     ))
 }
 
@@ -182,4 +188,35 @@ bench = false
         written.push(path);
     }
     Ok(written)
+}
+
+/// `cargo harness init`: writes the directory, then a fresh lockfile.
+pub fn init(dir: PathBuf, krate: String, call: String, bytes: bool) -> Result<(), Error> {
+    // This crate sits in `harness/tool/`: the harness library is its parent.
+    let harness = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("harness"), Path::to_path_buf);
+    let scaffold = Scaffold {
+        dir: dir.clone(),
+        krate,
+        call,
+        bytes,
+        harness,
+    };
+    for path in write(&scaffold)? {
+        eprintln!("wrote {}", path.display());
+    }
+    // A fresh lockfile: the parser's own transitive versions, not an example's.
+    let mut lock = std::process::Command::new("cargo");
+    lock.arg("generate-lockfile").current_dir(&dir);
+    crate::process::run_shown(
+        lock,
+        &format!("cargo generate-lockfile in {}", dir.display()),
+    )?;
+    eprintln!(
+        "next: put 2-3 small valid inputs in {}/seeds/, then: cargo harness hunt {} --seconds 60",
+        dir.display(),
+        dir.display()
+    );
+    Ok(())
 }

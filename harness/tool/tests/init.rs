@@ -1,7 +1,7 @@
 //! `harness init-hunt` writes a hunt directory a user only adds seeds to.
 #![allow(clippy::unwrap_used)]
 
-use harness::scaffold::{Scaffold, write};
+use cargo_harness::init::{Scaffold, write};
 
 fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("harness-scaffold-{}-{name}", std::process::id()));
@@ -15,7 +15,10 @@ fn scaffold(dir: &std::path::Path, call: &str, bytes: bool) -> Scaffold {
         krate: "yaml-rust@=0.4.0".into(),
         call: call.into(),
         bytes,
-        harness: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        harness: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap()
+            .to_path_buf(),
     }
 }
 

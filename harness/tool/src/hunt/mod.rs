@@ -1,0 +1,515 @@
+//! `cargo harness hunt`: run a hunt directory's target for a wall-clock budget, confirm what it finds
+//! by kind, minimize and save each distinct bug, keep hunting after each, and print a table.
+//!
+//! A hunt directory is a cargo-fuzz directory with two targets over one parser: `hunt`
+//! (`harness::hunt::run`: small stack, heap cap, nesting mutations) and `plain` (the parser on
+//! raw bytes, the baseline). Both start from `DIR/seeds` with a dictionary derived from them.
+
+mod policy;
+mod replay;
+mod report;
+mod save;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::logs::{self, Class, Ending};
+use crate::process::{self, Scratch};
+
+pub use policy::{AfterRound, Onward, Policy, Round, Stop};
+use replay::Replay;
+pub use replay::{requested_bytes, shrink_while};
+pub use report::{json_lines, table};
+
+/// What to hunt, and for how long.
+#[derive(Clone, Debug)]
+pub struct HuntOptions {
+    /// The hunt directory.
+    pub dir: PathBuf,
+    /// The wall-clock budget after the build: fuzzing, confirming, minimizing and saving.
+    pub seconds: u64,
+    /// Run the `plain` target instead (the baseline: stops at its first finding).
+    pub plain: bool,
+    /// Minimize and save each confirmed bug to `DIR/regressions/` (a benchmark does not).
+    pub save: bool,
+    /// Stop as soon as a confirmed finding matches this (a benchmark's known bug).
+    pub until: Option<Wanted>,
+    /// A target binary built already: no build (tests run the loop on a stand-in with it).
+    pub bin: Option<PathBuf>,
+}
+
+/// A known bug a hunt is looking for: its class and, optionally, words of its signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Wanted {
+    /// Any of these classes.
+    pub classes: Vec<Class>,
+    /// Words the signature contains (a panic's message or place), if given; `a|b` is either.
+    pub contains: Option<String>,
+}
+
+impl Wanted {
+    /// Whether `finding` is this bug.
+    pub fn matches(&self, finding: &Finding) -> bool {
+        matches!(finding.confirmation, Confirmation::Confirmed(_))
+            && self.classes.contains(&finding.class)
+            && self.contains.as_ref().is_none_or(|words| {
+                words
+                    .split('|')
+                    .any(|w| finding.signature.contains(w.trim()))
+            })
+    }
+}
+
+/// How sure a finding is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "confirmed", content = "how")]
+pub enum Confirmation {
+    /// Reproduced as its kind requires; the words say how.
+    Confirmed(String),
+    /// Not reproduced, or only on the hunt's artificial limits: never reported as a bug.
+    #[serde(rename = "no")]
+    Unconfirmed(String),
+}
+
+/// One distinct finding.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// What kind of bug.
+    pub class: Class,
+    /// What tells it apart from other findings of its class.
+    pub signature: String,
+    /// Whether it is a bug.
+    pub confirmation: Confirmation,
+    /// Seconds into the hunt when the fuzzer hit it.
+    pub at: f64,
+    /// The minimized input, where it was saved (`DIR/regressions/<sha1>`), or an earlier saved
+    /// case that fails the same way.
+    pub saved: Option<PathBuf>,
+    /// Whether `saved` was already there.
+    pub known: bool,
+    /// The command that reproduces it.
+    pub reproduce: String,
+}
+
+/// What a hunt found.
+#[derive(Clone, Debug, Serialize)]
+pub struct HuntReport {
+    /// The hunt directory.
+    pub dir: PathBuf,
+    /// `plain` or `hunt`.
+    pub target: &'static str,
+    /// Distinct findings, in the order they were found.
+    pub findings: Vec<Finding>,
+    /// Inputs run in all.
+    pub runs: u64,
+    /// Wall seconds after the build.
+    pub seconds: f64,
+    /// Of those, the seconds libFuzzer ran (confirming and minimizing left out).
+    pub fuzz_seconds: f64,
+    /// The signal that cut the hunt short, if one did.
+    pub interrupted: Option<i32>,
+}
+
+impl HuntReport {
+    /// Confirmed findings.
+    pub fn confirmed(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| matches!(f.confirmation, Confirmation::Confirmed(_)))
+    }
+}
+
+/// Runs a hunt, printing progress; returns what it found — when SIGINT or SIGTERM cut it
+/// short too, with `interrupted` set, every child ended and every temp folder removed.
+pub fn hunt(opts: &HuntOptions) -> Result<HuntReport, Error> {
+    let dir = opts
+        .dir
+        .canonicalize()
+        .map_err(|e| Error::io(&opts.dir, e))?;
+    let target = if opts.plain { "plain" } else { "hunt" };
+    let bin = match &opts.bin {
+        Some(bin) => bin.clone(),
+        None => build(&dir, target)?,
+    };
+    let work = Scratch::new("hunt")?;
+    // The input under test is rewritten for every input: on tmpfs that write is a copy into
+    // memory, and it still survives the crash.
+    let kept = memory_dir().map_or_else(
+        || Ok(work.path().join("kept")),
+        |m| Ok::<_, Error>(m.join(format!("harness-kept-{}", std::process::id()))),
+    )?;
+    std::fs::create_dir_all(&kept).map_err(|e| Error::io(&kept, e))?;
+    let kept = Scratch::adopt(kept);
+    let mut hunt = Hunt::new(opts, &dir, &bin, work.path(), kept.path())?;
+    match hunt.run() {
+        Ok(()) => {}
+        Err(Error::Interrupted(signal)) => hunt.interrupted = Some(signal),
+        Err(e) => return Err(e),
+    }
+    Ok(hunt.report(target))
+}
+
+/// Builds `target` of the hunt directory `dir`; its binary.
+fn build(dir: &Path, target: &str) -> Result<PathBuf, Error> {
+    crate::cargo::ensure_cargo_fuzz()?;
+    eprintln!("== building '{target}' in {}", dir.display());
+    // Hunt directories are separate workspaces whose binaries share their names (`hunt`,
+    // `plain`): under one shared target directory (CARGO_TARGET_DIR, a config file) two hunts
+    // at once would run each other's binaries, so each directory gets its own folder in it.
+    let base = crate::cargo::target_dir(dir)?;
+    let build_dir = if base.starts_with(dir) {
+        base
+    } else {
+        let name = dir
+            .file_name()
+            .map_or_else(|| "hunt".into(), |n| n.to_string_lossy().into_owned());
+        base.join(format!("hunt-{name}"))
+    };
+    let flavour = crate::cargo::Fuzz {
+        nightly: false,
+        target_dir: build_dir,
+        trace_compares: true,
+        release_with_assertions: false,
+    };
+    let mut cmd = flavour.command("build");
+    cmd.args(["--fuzz-dir", "."]).arg(target).current_dir(dir);
+    process::run_shown(cmd, &format!("cargo fuzz build in {}", dir.display()))?;
+    flavour.binary(target)
+}
+
+/// `/dev/shm` where there is one and it can be written.
+fn memory_dir() -> Option<PathBuf> {
+    let shm = PathBuf::from("/dev/shm");
+    let probe = shm.join(format!("harness-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"").ok()?;
+    let _ = std::fs::remove_file(&probe);
+    Some(shm)
+}
+
+/// One hunt in progress: the policy's state and what the loop needs around it.
+struct Hunt<'a> {
+    opts: &'a HuntOptions,
+    dir: &'a Path,
+    bin: &'a Path,
+    work: &'a Path,
+    kept: &'a Path,
+    corpus: PathBuf,
+    artifacts: PathBuf,
+    dict: PathBuf,
+    policy: Policy,
+    findings: Vec<Finding>,
+    runs: u64,
+    start: Instant,
+    start_wall: std::time::SystemTime,
+    deadline: Instant,
+    fuzz_seconds: f64,
+    interrupted: Option<i32>,
+}
+
+impl<'a> Hunt<'a> {
+    fn new(
+        opts: &'a HuntOptions,
+        dir: &'a Path,
+        bin: &'a Path,
+        work: &'a Path,
+        kept: &'a Path,
+    ) -> Result<Self, Error> {
+        let corpus = work.join("corpus");
+        let artifacts = work.join("artifacts");
+        for d in [&corpus, &artifacts] {
+            std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+        }
+        let seeds = harness::corpus::read_cases(&dir.join("seeds")).unwrap_or_default();
+        for seed in &seeds {
+            let _ = std::fs::write(corpus.join(&seed.name), &seed.bytes);
+        }
+        let seed_bytes: Vec<Vec<u8>> = seeds.into_iter().map(|c| c.bytes).collect();
+        let mut dict = harness::dict::to_libfuzzer(&harness::dict::derive(&seed_bytes, 64));
+        for entry in std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .flatten()
+        {
+            if entry.path().extension().is_some_and(|e| e == "dict") {
+                dict.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+            }
+        }
+        let dict_path = work.join("hunt.dict");
+        std::fs::write(&dict_path, dict).map_err(|e| Error::io(&dict_path, e))?;
+        let start = Instant::now();
+        Ok(Hunt {
+            opts,
+            dir,
+            bin,
+            work,
+            kept,
+            corpus,
+            artifacts,
+            dict: dict_path,
+            policy: Policy::new(opts.plain),
+            findings: Vec::new(),
+            runs: 0,
+            start,
+            start_wall: std::time::SystemTime::now(),
+            deadline: start
+                .checked_add(Duration::from_secs(opts.seconds))
+                .unwrap_or(start),
+            fuzz_seconds: 0.0,
+            interrupted: None,
+        })
+    }
+
+    fn left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    fn replay(&self) -> Replay<'_> {
+        Replay {
+            bin: self.bin,
+            work: self.work,
+            stack: self.policy.stack(),
+            deadline: self.deadline,
+        }
+    }
+
+    fn report(self, target: &'static str) -> HuntReport {
+        HuntReport {
+            dir: self.dir.to_path_buf(),
+            target,
+            findings: self.findings,
+            runs: self.runs,
+            seconds: self.start.elapsed().as_secs_f64(),
+            fuzz_seconds: self.fuzz_seconds,
+            interrupted: self.interrupted,
+        }
+    }
+
+    /// Rounds of libFuzzer until the policy stops the hunt.
+    fn run(&mut self) -> Result<(), Error> {
+        eprintln!(
+            "== hunting with '{}' for {}s{}",
+            if self.opts.plain { "plain" } else { "hunt" },
+            self.opts.seconds,
+            if self.opts.plain {
+                ""
+            } else {
+                " (64 KiB stack, heap cap, nesting mutations)"
+            }
+        );
+        for number in 1u32.. {
+            let Ok(round) = self.policy.next_round(self.left().as_secs()) else {
+                break;
+            };
+            let (ending, artifact) = self.fuzz(number, &round)?;
+            let stop = if round.fork {
+                self.sort_fork_round(number)?
+            } else {
+                self.after_round(number, &ending, artifact)?
+            };
+            if stop.is_some() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one libFuzzer round; how it ended and the input it saved, if any.
+    fn fuzz(&mut self, number: u32, round: &Round) -> Result<(Ending, Option<PathBuf>), Error> {
+        let mut cmd = replay::on_stack(self.bin, round.stack);
+        cmd.arg(&self.corpus)
+            .args(replay::round_args(round, &self.dict, &self.artifacts))
+            .env(
+                harness::crash::KNOWN_PANICS_ENV,
+                round.known_panics.join("\n"),
+            )
+            .env("RUST_BACKTRACE", "0");
+        if round.fork {
+            cmd.env(
+                harness::hunt::LAST_INPUT_ENV,
+                self.kept.join("last-%p").display().to_string(),
+            );
+            eprintln!(
+                "== fork mode for {}s: hunting on past crashes",
+                round.seconds
+            );
+        } else {
+            cmd.env(harness::hunt::LAST_INPUT_ENV, self.kept.join("last-input"));
+        }
+        let began = Instant::now();
+        let log = self.work.join(format!("round-{number}.log"));
+        let limit = self.left().saturating_add(Duration::from_secs(15));
+        let result = process::run_logged(cmd, &log, limit);
+        self.fuzz_seconds += began.elapsed().as_secs_f64();
+        let (ended, text) = result?;
+        let summary = logs::read(&text, ended.success());
+        self.runs = self.runs.saturating_add(summary.runs.unwrap_or(0));
+        Ok((summary.ending, summary.artifact))
+    }
+
+    /// An in-process round ended: confirm, look past, or stop, as the policy says.
+    fn after_round(
+        &mut self,
+        number: u32,
+        ending: &Ending,
+        artifact: Option<PathBuf>,
+    ) -> Result<Option<Stop>, Error> {
+        let at = self.start.elapsed().as_secs_f64();
+        // The input: libFuzzer's artifact, or the one the target kept (a stack overflow on
+        // stable takes libFuzzer's handler down before it can save anything).
+        let input = match artifact.filter(|p| p.exists()) {
+            Some(p) => std::fs::read(p).ok(),
+            None => std::fs::read(self.kept.join("last-input"))
+                .ok()
+                .and_then(|b| harness::hunt::read_kept(&b).map(<[u8]>::to_vec)),
+        };
+        match self.policy.after_round(ending, input.is_some()) {
+            AfterRound::Stop(stop) => return Ok(Some(stop)),
+            AfterRound::Unconfirmed => {
+                eprintln!(
+                    "unconfirmed: the fuzzer died after {at:.1}s ({}) and left no input",
+                    ending.class()
+                );
+                self.findings.push(Finding {
+                    class: ending.class(),
+                    signature: ending.signature(),
+                    confirmation: Confirmation::Unconfirmed("no input was saved".into()),
+                    at,
+                    saved: None,
+                    known: false,
+                    reproduce: String::new(),
+                });
+                return Ok(Some(Stop::NoInput));
+            }
+            AfterRound::Again => {
+                eprintln!("again: {} after {at:.1}s", ending.signature());
+                return Ok(None);
+            }
+            AfterRound::Confirm => {}
+        }
+        let found = self.work.join(format!("found-{number}"));
+        let bytes = input.unwrap_or_default();
+        std::fs::write(&found, &bytes).map_err(|e| Error::io(&found, e))?;
+        let finding = self.report_one(ending, &found, at)?;
+        let confirmed = matches!(finding.confirmation, Confirmation::Confirmed(_));
+        let wanted = self.wanted(&finding);
+        self.findings.push(finding);
+        let (onward, stop) = self.policy.after_finding(ending, confirmed, wanted);
+        match onward {
+            Onward::GiveUpOverflows => eprintln!(
+                "hunt: the parser needs over 4 MiB at its depth limit; overflows are no longer hunted"
+            ),
+            Onward::DefaultStack => {
+                eprintln!("== hunting on with the default 8 MiB stack, past the recursion")
+            }
+            Onward::LookPast | Onward::DoubleStack | Onward::Fork => {}
+        }
+        Ok(stop)
+    }
+
+    fn wanted(&self, finding: &Finding) -> bool {
+        self.opts.until.as_ref().is_some_and(|w| w.matches(finding))
+    }
+
+    /// Everything fork mode's children saved or kept, replayed once each to sort it by bug.
+    fn sort_fork_round(&mut self, number: u32) -> Result<Option<Stop>, Error> {
+        let mut candidates: Vec<PathBuf> = Vec::new();
+        for d in [&self.artifacts, &self.kept.to_path_buf()] {
+            for entry in std::fs::read_dir(d).map_err(|e| Error::io(d, e))?.flatten() {
+                candidates.push(entry.path());
+            }
+        }
+        for path in candidates {
+            if self.left().as_secs() < 2 {
+                break;
+            }
+            let Ok(raw) = std::fs::read(&path) else {
+                continue;
+            };
+            let bytes = if path.starts_with(self.kept) {
+                match harness::hunt::read_kept(&raw) {
+                    Some(b) => b.to_vec(),
+                    None => continue,
+                }
+            } else {
+                raw
+            };
+            if !self
+                .policy
+                .fork_candidate(&harness::corpus::content_name(&bytes))
+            {
+                continue;
+            }
+            let input = self.work.join("candidate");
+            std::fs::write(&input, &bytes).map_err(|e| Error::io(&input, e))?;
+            let ending = self.replay().once(
+                &input,
+                self.policy.stack(),
+                &[],
+                &[format!("-timeout={}", replay::TIMEOUT_SECS)],
+            )?;
+            if !self.policy.fork_ending(&ending) {
+                continue;
+            }
+            let found = self
+                .work
+                .join(format!("found-{number}-{}", self.findings.len()));
+            std::fs::write(&found, &bytes).map_err(|e| Error::io(&found, e))?;
+            // When the child saved or kept it: the file's time, not this replay's.
+            let at = std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(self.start_wall).ok())
+                .map_or_else(|| self.start.elapsed().as_secs_f64(), |d| d.as_secs_f64());
+            let finding = self.report_one(&ending, &found, at)?;
+            let wanted = self.wanted(&finding);
+            self.findings.push(finding);
+            if let Some(stop) = self.policy.after_fork_finding(wanted) {
+                return Ok(Some(stop));
+            }
+        }
+        Ok(self.policy.after_fork_round(self.left().as_secs()))
+    }
+
+    /// Confirms one finding and, if it is a bug, minimizes and saves it; prints what happened.
+    fn report_one(&self, ending: &Ending, found: &Path, at: f64) -> Result<Finding, Error> {
+        let replay = self.replay();
+        let signature = ending.signature();
+        let confirmation = replay.confirm(ending, found)?;
+        let mut finding = Finding {
+            class: ending.class(),
+            signature: signature.clone(),
+            confirmation: confirmation.clone(),
+            at,
+            saved: None,
+            known: false,
+            reproduce: String::new(),
+        };
+        match &confirmation {
+            Confirmation::Unconfirmed(why) => {
+                eprintln!("unconfirmed: {} after {at:.1}s: {why}", finding.class);
+            }
+            Confirmation::Confirmed(how) => {
+                eprintln!("found: {signature} after {at:.1}s: {how}");
+                if self.opts.plain || !self.opts.save {
+                    return Ok(finding);
+                }
+                let small =
+                    replay.minimize(ending, found, self.policy.known_panics(), &signature)?;
+                let (saved, known) = save::save(self.dir, &small, &signature, &replay, ending)?;
+                finding.reproduce = replay.reproduce_line(ending, &saved);
+                eprintln!(
+                    "{}: {} ({} bytes)\n  reproduce: {}",
+                    if known { "known" } else { "saved" },
+                    saved.display(),
+                    std::fs::metadata(&saved).map(|m| m.len()).unwrap_or(0),
+                    finding.reproduce
+                );
+                finding.saved = Some(saved);
+                finding.known = known;
+            }
+        }
+        Ok(finding)
+    }
+}

@@ -1,0 +1,233 @@
+//! The hunt's decisions, apart from any process: what the next libFuzzer round is, what a
+//! round's ending calls for (confirm it, look past it, fork, a larger stack, stop). Pure state:
+//! event in, next step out — unit-tested without libFuzzer (`tests/policy.rs`).
+
+use std::collections::BTreeSet;
+
+use crate::logs::{Class, Ending};
+
+/// The parser's stack in the hunt target: small, so that a recursion without a depth limit
+/// overflows it after a few hundred levels.
+pub const SMALL_STACK: usize = harness::stack::SMALL_STACK;
+/// The default main-thread stack: what a user's program has, and what confirms an overflow.
+pub const DEFAULT_STACK: usize = harness::stack::DEFAULT_STACK;
+/// Past this, a depth limit that holds on a larger stack is not a bug worth more doubling.
+pub const MAX_HUNTED_STACK: usize = 4 * 1024 * 1024;
+/// The shortest time left for which another round of fork mode is started (a round spends a
+/// second or so starting up, and the rest of what is left is held back to sort its inputs).
+pub const MIN_FORK_ROUND_SECS: u64 = 3;
+/// Inputs fork mode left behind that are replayed to sort them, at most, over a hunt.
+pub const MAX_FORK_CANDIDATES: usize = 64;
+
+/// One libFuzzer round to run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Round {
+    /// Its budget, in seconds (`-max_total_time`).
+    pub seconds: u64,
+    /// Fork mode: goes on past crashes; what it found is sorted out after it.
+    pub fork: bool,
+    /// The parser's stack.
+    pub stack: usize,
+    /// Panics already reported, looked past (their signatures).
+    pub known_panics: Vec<String>,
+}
+
+/// Why a hunt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// The budget is spent.
+    OutOfTime,
+    /// libFuzzer ran its round out without a failure.
+    NothingMore,
+    /// The fuzzer died and left no input to confirm.
+    NoInput,
+    /// The plain target stops at its first finding (the baseline's behaviour).
+    PlainFound,
+    /// The finding the hunt was asked to look for is made (a benchmark's bug).
+    Wanted,
+}
+
+/// What an in-process round's ending calls for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AfterRound {
+    /// End the hunt.
+    Stop(Stop),
+    /// Record it as unconfirmed (no input), then end the hunt.
+    Unconfirmed,
+    /// Seen already (it could not be looked past in-process): on in fork mode.
+    Again,
+    /// A new finding: confirm it, then tell [`Policy::after_finding`].
+    Confirm,
+}
+
+/// How the hunt goes on after a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Onward {
+    /// A panic or a broken oracle: looked past in-process from now on.
+    LookPast,
+    /// An overflow that a depth limit explains: the same depth on twice the stack.
+    DoubleStack,
+    /// A depth limit that needs more than [`MAX_HUNTED_STACK`]: overflows are not hunted on.
+    GiveUpOverflows,
+    /// An unbounded recursion, reported: on in-process with the default stack, which
+    /// libFuzzer's inputs seldom overflow (fork mode's every child would overflow again).
+    DefaultStack,
+    /// Cannot be looked past in-process (heap, hang, a crash, a second overflow): fork mode.
+    Fork,
+}
+
+/// The hunt's state.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    plain: bool,
+    stack: usize,
+    fork: bool,
+    known_panics: Vec<String>,
+    seen: BTreeSet<String>,
+    tried: BTreeSet<String>,
+    wanted_found: bool,
+}
+
+impl Policy {
+    /// A new hunt (`plain`: the baseline target, which stops at its first finding).
+    pub fn new(plain: bool) -> Self {
+        Policy {
+            plain,
+            stack: SMALL_STACK,
+            fork: false,
+            known_panics: Vec::new(),
+            seen: BTreeSet::new(),
+            tried: BTreeSet::new(),
+            wanted_found: false,
+        }
+    }
+
+    /// The parser's stack now.
+    pub fn stack(&self) -> usize {
+        self.stack
+    }
+
+    /// Whether rounds run in fork mode now.
+    pub fn forking(&self) -> bool {
+        self.fork
+    }
+
+    /// Panics reported so far, looked past.
+    pub fn known_panics(&self) -> &[String] {
+        &self.known_panics
+    }
+
+    /// The next round, given the seconds left; `Err` says why the hunt ends instead. Fork mode
+    /// holds back a third of what is left (3–30 s) to sort what it finds.
+    pub fn next_round(&self, left_secs: u64) -> Result<Round, Stop> {
+        if self.wanted_found {
+            return Err(Stop::Wanted);
+        }
+        let reserve = if self.fork {
+            (left_secs / 3).clamp(3, 30)
+        } else {
+            0
+        };
+        let seconds = left_secs.saturating_sub(reserve);
+        if seconds < 1 {
+            return Err(Stop::OutOfTime);
+        }
+        Ok(Round {
+            seconds,
+            fork: self.fork,
+            stack: self.stack,
+            known_panics: self.known_panics.clone(),
+        })
+    }
+
+    /// What an in-process round's `ending` calls for; `has_input` is whether an input that
+    /// caused it was kept.
+    pub fn after_round(&mut self, ending: &Ending, has_input: bool) -> AfterRound {
+        if *ending == Ending::Clean {
+            return AfterRound::Stop(Stop::NothingMore);
+        }
+        if !has_input {
+            return AfterRound::Unconfirmed;
+        }
+        if self.seen.contains(&ending.signature()) {
+            self.fork = true;
+            return AfterRound::Again;
+        }
+        self.seen.insert(ending.signature());
+        AfterRound::Confirm
+    }
+
+    /// How the hunt goes on after a finding of an in-process round, and whether it ends
+    /// (`wanted`: it is the finding asked for).
+    pub fn after_finding(
+        &mut self,
+        ending: &Ending,
+        confirmed: bool,
+        wanted: bool,
+    ) -> (Onward, Option<Stop>) {
+        let onward = match ending.class() {
+            Class::Panic | Class::Violation => {
+                self.known_panics.push(ending.signature());
+                Onward::LookPast
+            }
+            Class::StackOverflow if !confirmed => {
+                // The same depth is not a new finding on the larger stack.
+                self.seen.remove(&ending.signature());
+                let doubled = self.stack.saturating_mul(2);
+                if doubled > MAX_HUNTED_STACK {
+                    self.stack = DEFAULT_STACK;
+                    Onward::GiveUpOverflows
+                } else {
+                    self.stack = doubled;
+                    Onward::DoubleStack
+                }
+            }
+            Class::StackOverflow if self.stack < DEFAULT_STACK => {
+                self.stack = DEFAULT_STACK;
+                Onward::DefaultStack
+            }
+            _ => {
+                self.fork = true;
+                Onward::Fork
+            }
+        };
+        self.wanted_found |= wanted;
+        let stop = if self.plain {
+            Some(Stop::PlainFound)
+        } else if wanted {
+            Some(Stop::Wanted)
+        } else {
+            None
+        };
+        (onward, stop)
+    }
+
+    /// Whether an input fork mode left behind (named by its content) is worth a replay: not
+    /// replayed before, and within [`MAX_FORK_CANDIDATES`].
+    pub fn fork_candidate(&mut self, content_name: &str) -> bool {
+        self.tried.len() < MAX_FORK_CANDIDATES && self.tried.insert(content_name.to_string())
+    }
+
+    /// Whether a fork-mode candidate's replayed `ending` is a new finding to confirm.
+    pub fn fork_ending(&mut self, ending: &Ending) -> bool {
+        *ending != Ending::Clean && self.seen.insert(ending.signature())
+    }
+
+    /// After a fork-mode finding: whether the hunt ends (`wanted`: it is the finding asked for).
+    pub fn after_fork_finding(&mut self, wanted: bool) -> Option<Stop> {
+        self.wanted_found |= wanted;
+        wanted.then_some(Stop::Wanted)
+    }
+
+    /// After a fork round's sorting, with `left_secs` left: another round, or the end. Time
+    /// the sorting did not need goes to another round: the budget is the wall clock.
+    pub fn after_fork_round(&self, left_secs: u64) -> Option<Stop> {
+        if self.wanted_found {
+            Some(Stop::Wanted)
+        } else if left_secs < MIN_FORK_ROUND_SECS {
+            Some(Stop::OutOfTime)
+        } else {
+            None
+        }
+    }
+}

@@ -1,0 +1,427 @@
+//! Replays of one finding within the hunt's deadline: confirmation by kind, minimizing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use super::Confirmation;
+use super::policy::{DEFAULT_STACK, Round};
+use crate::error::Error;
+use crate::logs::{self, Class, Ending};
+use crate::process;
+
+/// libFuzzer's per-input time limit in the hunt, and ten times it to confirm a hang. A config
+/// parser reads a few KiB in microseconds: three seconds on one input is a hang, and a lower
+/// limit reports it within the budget.
+pub(super) const TIMEOUT_SECS: u64 = 3;
+/// The hunt's `-len_control`, passed by name: libFuzzer turns its gradual length growth off for
+/// a target with a custom mutator, and asked for by name it stays on and bounds what the
+/// mutator may return. Its own default (100) holds the nesting a recursion needs back; lower
+/// values grow inputs faster and cost executions. How the value was chosen: docs/HUNTING.md.
+const LEN_CONTROL: u32 = 50;
+
+/// `-len_control` for the hunt: `HARNESS_LEN_CONTROL`, else [`LEN_CONTROL`]. libFuzzer grows the
+/// longest input by log(length) bytes after this many times log(length) runs without new
+/// coverage; lower grows faster.
+fn len_control() -> u32 {
+    std::env::var("HARNESS_LEN_CONTROL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(LEN_CONTROL)
+}
+/// One allocation over the hunt's whole heap cap, and this many times the size of the input
+/// that asked for it, is a length taken on trust — a blow-up even when a machine with overcommit
+/// grants it (a 32-bit claimed length asks for up to 4 GiB; a config parser reading 50 bytes
+/// has no reason to ask for 300 MiB at once).
+const HUGE_RATIO: u64 = 4096;
+/// The heap cap raised this much (`HARNESS_HEAP_MB`) to confirm a memory blow-up.
+const RAISED_HEAP_MB: usize = 4096;
+
+/// What libFuzzer, the runtime and the process's arguments and environment take of the main
+/// thread's stack before the parser runs.
+const MAIN_STACK_OVERHEAD: usize = 32 * 1024;
+
+/// The command that runs `bin` with the parser on the main thread and `stack` bytes for it: the
+/// process's stack limit is lowered before `exec` (`ulimit -s`), and `HARNESS_ON_MAIN_STACK`
+/// tells `harness::hunt::run` to call the parser directly. No thread hand-off per input: the
+/// hunt target runs at the plain target's pace.
+pub(super) fn on_stack(bin: &Path, stack: usize) -> Command {
+    let kib = stack.saturating_add(MAIN_STACK_OVERHEAD).div_ceil(1024);
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("ulimit -s {kib} 2>/dev/null; exec \"$0\" \"$@\""))
+        .arg(bin)
+        .env(harness::stack::STACK_ENV, stack.to_string())
+        .env(harness::hunt::ON_MAIN_STACK_ENV, "1");
+    cmd
+}
+
+/// libFuzzer's arguments for one round of the hunt.
+pub(super) fn round_args(round: &Round, dict: &Path, artifacts: &Path) -> Vec<String> {
+    let mut args = vec![
+        format!("-max_total_time={}", round.seconds),
+        format!("-timeout={TIMEOUT_SECS}"),
+        "-rss_limit_mb=4096".to_string(),
+        "-print_final_stats=1".to_string(),
+        format!("-len_control={}", len_control()),
+        format!("-dict={}", dict.display()),
+        format!("-artifact_prefix={}/", artifacts.display()),
+        // The target's own stdout goes nowhere: a parser that prints megabytes costs nothing
+        // and fills no disk (libFuzzer reports on stderr).
+        "-close_fd_mask=1".to_string(),
+    ];
+    if round.fork {
+        args.extend(
+            [
+                "-fork=1",
+                "-ignore_crashes=1",
+                "-ignore_ooms=1",
+                "-ignore_timeouts=1",
+            ]
+            .map(String::from),
+        );
+    }
+    args
+}
+
+/// Replays, confirmations and minimization of one finding, within the hunt's deadline.
+pub(super) struct Replay<'a> {
+    pub(super) bin: &'a Path,
+    pub(super) work: &'a Path,
+    pub(super) stack: usize,
+    pub(super) deadline: Instant,
+}
+
+impl Replay<'_> {
+    fn left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    /// Runs the target once on `input` with `stack` and extra env; its ending. `Err` only when
+    /// the user interrupted.
+    pub(super) fn once(
+        &self,
+        input: &Path,
+        stack: usize,
+        env: &[(&str, String)],
+        extra: &[String],
+    ) -> Result<Ending, Error> {
+        let mut cmd = on_stack(self.bin, stack);
+        cmd.args(extra).arg(input).env("RUST_BACKTRACE", "0");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let limit = self
+            .left()
+            .clamp(Duration::from_secs(2), Duration::from_secs(120));
+        match process::run_logged(cmd, &self.work.join("replay.log"), limit) {
+            Ok((ended, log)) => Ok(logs::read(&log, ended.success()).ending),
+            Err(Error::Interrupted(signal)) => Err(Error::Interrupted(signal)),
+            Err(_) => Ok(Ending::Died),
+        }
+    }
+
+    /// [`Replay::once`] where an interruption reads as a death: the caller checks for it after.
+    fn run_once(
+        &self,
+        input: &Path,
+        stack: usize,
+        env: &[(&str, String)],
+        extra: &[String],
+    ) -> Ending {
+        self.once(input, stack, env, extra).unwrap_or(Ending::Died)
+    }
+
+    /// Confirms a finding by its kind (below); `Err` when the user interrupted.
+    pub(super) fn confirm(&self, ending: &Ending, input: &Path) -> Result<Confirmation, Error> {
+        let confirmation = self.confirm_by_kind(ending, input);
+        process::check_stop()?;
+        Ok(confirmation)
+    }
+
+    /// The smallest input that fails the same way, found within a share of what is left;
+    /// `Err` when the user interrupted.
+    pub(super) fn minimize(
+        &self,
+        ending: &Ending,
+        input: &Path,
+        known: &[String],
+        signature: &str,
+    ) -> Result<PathBuf, Error> {
+        let small = self.minimize_within(ending, input, known, signature);
+        process::check_stop()?;
+        Ok(small)
+    }
+
+    /// Confirmation by kind: a panic or violation reproduces on the default stack; a stack
+    /// overflow overflows the default 8 MiB stack as it is, or amplified 1000× where a unit
+    /// repeats; a memory blow-up still fails with the heap cap raised 16×; a hang still hangs
+    /// with ten times the time.
+    fn confirm_by_kind(&self, ending: &Ending, input: &Path) -> Confirmation {
+        match ending {
+            Ending::Panic { .. } | Ending::Violation(_) | Ending::Crash(_) => {
+                let again = self.run_once(input, DEFAULT_STACK, &[], &[]);
+                if again.signature() == ending.signature() {
+                    Confirmation::Confirmed("reproduces on the default 8 MiB stack".into())
+                } else {
+                    Confirmation::Unconfirmed(format!(
+                        "replayed on the default stack it gives {}",
+                        again.class()
+                    ))
+                }
+            }
+            Ending::StackOverflow | Ending::Died => {
+                if self.run_once(input, DEFAULT_STACK, &[], &[]).class() == Class::StackOverflow {
+                    return Confirmation::Confirmed(
+                        "overflows the default 8 MiB stack as it is".into(),
+                    );
+                }
+                let Ok(bytes) = std::fs::read(input) else {
+                    return Confirmation::Unconfirmed("cannot read the input".into());
+                };
+                let Some(amplified) =
+                    harness::stack::amplify(&bytes, harness::stack::AMPLIFICATION)
+                else {
+                    return Confirmation::Unconfirmed(
+                        "does not overflow the default stack as it is, and nothing in it repeats to amplify".into(),
+                    );
+                };
+                let path = self.work.join("amplified");
+                if std::fs::write(&path, &amplified).is_err() {
+                    return Confirmation::Unconfirmed("cannot write the amplified input".into());
+                }
+                if self.run_once(&path, DEFAULT_STACK, &[], &[]).class() == Class::StackOverflow {
+                    Confirmation::Confirmed(format!(
+                        "amplified 1000× ({} bytes) it overflows the default 8 MiB stack: unbounded recursion",
+                        amplified.len()
+                    ))
+                } else {
+                    Confirmation::Unconfirmed(
+                        "amplified 1000× it does not overflow the default stack: a depth limit holds".into(),
+                    )
+                }
+            }
+            Ending::Allocation(_) | Ending::OutOfMemory(_) => {
+                let again = self.run_once(
+                    input,
+                    self.stack,
+                    &[("HARNESS_HEAP_MB", RAISED_HEAP_MB.to_string())],
+                    &[
+                        "-rss_limit_mb=16384".to_string(),
+                        "-malloc_limit_mb=16384".to_string(),
+                    ],
+                );
+                let asked = match ending {
+                    Ending::Allocation(text) | Ending::OutOfMemory(text) => requested_bytes(text),
+                    _ => None,
+                };
+                let size = std::fs::metadata(input).map_or(0, |m| m.len());
+                if again.class() == Class::Heap {
+                    Confirmation::Confirmed(format!(
+                        "still fails with the heap cap raised to {RAISED_HEAP_MB} MiB"
+                    ))
+                } else if let Some(asked) = asked.filter(|a| {
+                    *a >= (harness::hunt::DEFAULT_HEAP_MB as u64) << 20
+                        && *a >= size.saturating_mul(HUGE_RATIO)
+                }) {
+                    Confirmation::Confirmed(format!(
+                        "one allocation of {asked} bytes asked for by {size} bytes of input"
+                    ))
+                } else {
+                    Confirmation::Unconfirmed(format!(
+                        "with the heap cap raised to {RAISED_HEAP_MB} MiB it gives {}: large, but bounded",
+                        again.class()
+                    ))
+                }
+            }
+            Ending::Timeout => {
+                let raised = TIMEOUT_SECS.saturating_mul(10);
+                let began = Instant::now();
+                let again = self.run_once(input, self.stack, &[], &[format!("-timeout={raised}")]);
+                let took = began.elapsed().as_secs_f64();
+                // Cut short by the hunt's deadline after twice the first limit, still running,
+                // counts as still running: the budget is the user's, not the confirmation's.
+                let outlived = again == Ending::Died
+                    && began.elapsed() >= Duration::from_secs(TIMEOUT_SECS.saturating_mul(2));
+                if again == Ending::Timeout || outlived {
+                    Confirmation::Confirmed(format!("still running after {took:.0} s"))
+                } else if again != Ending::Clean {
+                    // Given more time it runs into another limit (usually memory): still a
+                    // denial of service, not a slow input.
+                    Confirmation::Confirmed(format!(
+                        "given {raised} s it ends as {} after {took:.0} s",
+                        again.class()
+                    ))
+                } else if let Some(how) = self.grows_past(input, raised) {
+                    Confirmation::Confirmed(format!(
+                        "finishes in {took:.1} s as it is, but {how}: the time grows without bound"
+                    ))
+                } else {
+                    Confirmation::Unconfirmed(format!(
+                        "finishes in {took:.1} s when given {raised} s, and twice the input does too: slow, not a hang"
+                    ))
+                }
+            }
+            Ending::Clean => Confirmation::Unconfirmed("no failure".into()),
+        }
+    }
+
+    /// A slow input that finishes is a hang when a little more of the same makes the time
+    /// explode: its longest repeated unit twice as often, or its longest number with its digits
+    /// twice over (`1e99999` -> `1e9999999999`: an exponent or a count taken on trust). The input
+    /// at most doubles, so a parser linear in its input takes at most twice as long; one still
+    /// running after `raised` seconds (six times a first run of three seconds or more) grows
+    /// faster than that. The grown input replaces `input`: it is the reproducer. Says how it
+    /// grew, or `None`.
+    fn grows_past(&self, input: &Path, raised: u64) -> Option<String> {
+        let bytes = std::fs::read(input).ok()?;
+        let grown = [
+            harness::stack::amplify(&bytes, 2)
+                .map(|g| (g, "with its repeated part twice as often")),
+            harness::mutate::double_longest_number(&bytes)
+                .map(|g| (g, "with its longest number's digits twice over")),
+        ];
+        for (candidate, how) in grown.into_iter().flatten() {
+            if self.left() < Duration::from_secs(raised) {
+                return None;
+            }
+            let path = self.work.join("grown");
+            std::fs::write(&path, &candidate).ok()?;
+            let began = Instant::now();
+            let ending = self.run_once(&path, self.stack, &[], &[format!("-timeout={raised}")]);
+            if ending == Ending::Timeout
+                || (ending == Ending::Died && began.elapsed() >= Duration::from_secs(raised))
+            {
+                std::fs::write(input, &candidate).ok()?;
+                return Some(format!(
+                    "{how} ({} bytes) it is still running after {raised} s",
+                    candidate.len()
+                ));
+            }
+        }
+        None
+    }
+
+    /// The smallest input that fails the same way, found within a share of what is left.
+    fn minimize_within(
+        &self,
+        ending: &Ending,
+        input: &Path,
+        known: &[String],
+        signature: &str,
+    ) -> PathBuf {
+        let out = self.work.join("minimized");
+        // Each minimizing step replays the input, and a hang's takes the whole time limit: with
+        // less left than a few steps need, the input is saved as found (the budget is the
+        // user's, and the regression reproduces as it is).
+        let step = if *ending == Ending::Timeout {
+            TIMEOUT_SECS
+        } else {
+            1
+        };
+        if self.left() < Duration::from_secs(step.saturating_mul(4)) {
+            return input.to_path_buf();
+        }
+        let secs = (self.left().as_secs() / 4).clamp(1, 20);
+        let overflow = matches!(ending, Ending::StackOverflow | Ending::Died);
+        if overflow {
+            // libFuzzer cannot minimize what kills its handler: drop chunks while it still
+            // overflows the small stack.
+            let bytes = std::fs::read(input).unwrap_or_default();
+            let small = shrink_while(&bytes, Duration::from_secs(secs), |candidate| {
+                let path = self.work.join("shrink-try");
+                std::fs::write(&path, candidate).is_ok()
+                    && self.run_once(&path, self.stack, &[], &[]).class() == Class::StackOverflow
+            });
+            return if std::fs::write(&out, small).is_ok() {
+                out
+            } else {
+                input.to_path_buf()
+            };
+        }
+        // Every known panic but this one stays looked past while minimizing.
+        let others: Vec<&str> = known
+            .iter()
+            .map(String::as_str)
+            .filter(|k| *k != signature)
+            .collect();
+        let mut cmd = on_stack(self.bin, self.stack);
+        cmd.arg("-minimize_crash=1")
+            .arg("-runs=1000000")
+            .arg(format!("-max_total_time={secs}"))
+            .arg(format!("-exact_artifact_path={}", out.display()))
+            .arg(format!("-timeout={TIMEOUT_SECS}"))
+            .arg(input)
+            .env(harness::crash::KNOWN_PANICS_ENV, others.join("\n"))
+            .env("RUST_BACKTRACE", "0");
+        let _ = process::run_logged(
+            cmd,
+            &self.work.join("minimize.log"),
+            Duration::from_secs(secs.saturating_add(step).saturating_add(1)),
+        );
+        if out.exists() {
+            out
+        } else {
+            input.to_path_buf()
+        }
+    }
+
+    pub(super) fn reproduce_line(&self, ending: &Ending, saved: &Path) -> String {
+        let stack = match ending {
+            Ending::StackOverflow | Ending::Died => {
+                format!("{}={DEFAULT_STACK} ", harness::stack::STACK_ENV)
+            }
+            _ => String::new(),
+        };
+        format!("{stack}{} {}", self.bin.display(), saved.display())
+    }
+}
+
+/// Drops chunks of `input` (halves, quarters, …) while `fails` still holds, until `budget`.
+pub fn shrink_while(
+    input: &[u8],
+    budget: Duration,
+    mut fails: impl FnMut(&[u8]) -> bool,
+) -> Vec<u8> {
+    let start = Instant::now();
+    let mut input = input.to_vec();
+    let mut chunk = input.len().div_ceil(2).max(1);
+    while start.elapsed() < budget && process::stop_requested().is_none() {
+        let mut at = 0usize;
+        let mut shrunk = false;
+        while at < input.len() && start.elapsed() < budget {
+            let end = at.saturating_add(chunk).min(input.len());
+            let candidate: Vec<u8> = input
+                .iter()
+                .take(at)
+                .chain(input.iter().skip(end))
+                .copied()
+                .collect();
+            if !candidate.is_empty() && fails(&candidate) {
+                input = candidate;
+                shrunk = true;
+            } else {
+                at = end;
+            }
+        }
+        if !shrunk {
+            if chunk == 1 {
+                break;
+            }
+            chunk = chunk.div_ceil(2);
+        }
+    }
+    input
+}
+
+/// The `N` of `memory allocation of N bytes failed` (Rust's allocation failure) or of
+/// `malloc(N)` (libFuzzer's `-malloc_limit_mb`).
+pub fn requested_bytes(text: &str) -> Option<u64> {
+    let (_, rest) = text
+        .split_once("memory allocation of ")
+        .or_else(|| text.split_once("malloc("))?;
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # A 10 s hunt of one example (yaml-rust 0.4.0, whose unbounded recursion is saved in its
 # regressions/): the hunt tool builds, runs, confirms the overflow, recognizes it as already
-# saved, and leaves git clean. HUNT_SECONDS changes the budget.
+# saved, and leaves git clean. Then the same hunt ended by SIGTERM after a few seconds: exit 143,
+# no process of its left, no temp folder. HUNT_SECONDS changes the first budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hunt-smoke.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
 set +e
-harness/hunt examples/hunt/yaml_rust --seconds "${HUNT_SECONDS:-10}"
+TMPDIR=$tmp harness/hunt examples/hunt/yaml_rust --seconds "${HUNT_SECONDS:-10}"
 rc=$?
 set -e
 if [ $rc -ne 1 ]; then
@@ -15,6 +18,27 @@ fi
 if [ -n "$(git status --porcelain -- examples)" ]; then
   echo "hunt-smoke: the hunt changed files under examples/:" >&2
   git status --porcelain -- examples >&2
+  exit 1
+fi
+
+# Ended from outside, as a CI timeout or `kill` would: every child ends, the folders go.
+set +e
+TMPDIR=$tmp timeout -s TERM 8 harness/hunt examples/hunt/yaml_rust --seconds 60
+rc=$?
+set -e
+if [ $rc -ne 143 ] && [ $rc -ne 124 ]; then
+  echo "hunt-smoke: SIGTERM: expected exit 143, got $rc" >&2
+  exit 1
+fi
+sleep 1
+if pgrep -f "$tmp" >/dev/null || pgrep -f "hunt-yaml_rust/.*/release/hunt" >/dev/null; then
+  echo "hunt-smoke: processes outlived the hunt:" >&2
+  pgrep -af "$tmp|hunt-yaml_rust" >&2
+  exit 1
+fi
+if [ -n "$(ls -A "$tmp")" ] || ls /dev/shm | grep -q "^harness-hunt-"; then
+  echo "hunt-smoke: temp folders outlived the hunt:" >&2
+  ls -A "$tmp" /dev/shm >&2
   exit 1
 fi
 echo "hunt-smoke: ok"

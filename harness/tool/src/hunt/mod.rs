@@ -5,6 +5,7 @@
 //! (`harness::hunt::run`: small stack, heap cap, nesting mutations) and `plain` (the parser on
 //! raw bytes, the baseline). Both start from `DIR/seeds` with a dictionary derived from them.
 
+mod finding;
 mod policy;
 mod replay;
 mod report;
@@ -13,114 +14,17 @@ mod save;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
 use crate::error::Error;
-use crate::logs::{self, Class, Ending};
+use crate::logs::{self, Ending};
 use crate::process::{self, Scratch};
 
-pub use policy::{AfterRound, Onward, Policy, Round, Stop};
+pub use finding::{Confirmation, Finding, HuntOptions, HuntReport, Wanted};
+pub use policy::{
+    AfterRound, DEFAULT_STACK, MAX_HUNTED_STACK, Onward, Policy, Round, SMALL_STACK, Stop,
+};
 use replay::Replay;
 pub use replay::{requested_bytes, shrink_while};
 pub use report::{json_lines, table};
-
-/// What to hunt, and for how long.
-#[derive(Clone, Debug)]
-pub struct HuntOptions {
-    /// The hunt directory.
-    pub dir: PathBuf,
-    /// The wall-clock budget after the build: fuzzing, confirming, minimizing and saving.
-    pub seconds: u64,
-    /// Run the `plain` target instead (the baseline: stops at its first finding).
-    pub plain: bool,
-    /// Minimize and save each confirmed bug to `DIR/regressions/` (a benchmark does not).
-    pub save: bool,
-    /// Stop as soon as a confirmed finding matches this (a benchmark's known bug).
-    pub until: Option<Wanted>,
-    /// A target binary built already: no build (tests run the loop on a stand-in with it).
-    pub bin: Option<PathBuf>,
-}
-
-/// A known bug a hunt is looking for: its class and, optionally, words of its signature.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Wanted {
-    /// Any of these classes.
-    pub classes: Vec<Class>,
-    /// Words the signature contains (a panic's message or place), if given; `a|b` is either.
-    pub contains: Option<String>,
-}
-
-impl Wanted {
-    /// Whether `finding` is this bug.
-    pub fn matches(&self, finding: &Finding) -> bool {
-        matches!(finding.confirmation, Confirmation::Confirmed(_))
-            && self.classes.contains(&finding.class)
-            && self.contains.as_ref().is_none_or(|words| {
-                words
-                    .split('|')
-                    .any(|w| finding.signature.contains(w.trim()))
-            })
-    }
-}
-
-/// How sure a finding is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "confirmed", content = "how")]
-pub enum Confirmation {
-    /// Reproduced as its kind requires; the words say how.
-    Confirmed(String),
-    /// Not reproduced, or only on the hunt's artificial limits: never reported as a bug.
-    #[serde(rename = "no")]
-    Unconfirmed(String),
-}
-
-/// One distinct finding.
-#[derive(Clone, Debug, Serialize)]
-pub struct Finding {
-    /// What kind of bug.
-    pub class: Class,
-    /// What tells it apart from other findings of its class.
-    pub signature: String,
-    /// Whether it is a bug.
-    pub confirmation: Confirmation,
-    /// Seconds into the hunt when the fuzzer hit it.
-    pub at: f64,
-    /// The minimized input, where it was saved (`DIR/regressions/<sha1>`), or an earlier saved
-    /// case that fails the same way.
-    pub saved: Option<PathBuf>,
-    /// Whether `saved` was already there.
-    pub known: bool,
-    /// The command that reproduces it.
-    pub reproduce: String,
-}
-
-/// What a hunt found.
-#[derive(Clone, Debug, Serialize)]
-pub struct HuntReport {
-    /// The hunt directory.
-    pub dir: PathBuf,
-    /// `plain` or `hunt`.
-    pub target: &'static str,
-    /// Distinct findings, in the order they were found.
-    pub findings: Vec<Finding>,
-    /// Inputs run in all.
-    pub runs: u64,
-    /// Wall seconds after the build.
-    pub seconds: f64,
-    /// Of those, the seconds libFuzzer ran (confirming and minimizing left out).
-    pub fuzz_seconds: f64,
-    /// The signal that cut the hunt short, if one did.
-    pub interrupted: Option<i32>,
-}
-
-impl HuntReport {
-    /// Confirmed findings.
-    pub fn confirmed(&self) -> impl Iterator<Item = &Finding> {
-        self.findings
-            .iter()
-            .filter(|f| matches!(f.confirmation, Confirmation::Confirmed(_)))
-    }
-}
 
 /// Runs a hunt, printing progress; returns what it found — when SIGINT or SIGTERM cut it
 /// short too, with `interrupted` set, every child ended and every temp folder removed.
@@ -137,10 +41,17 @@ pub fn hunt(opts: &HuntOptions) -> Result<HuntReport, Error> {
     let work = Scratch::new("hunt")?;
     // The input under test is rewritten for every input: on tmpfs that write is a copy into
     // memory, and it still survives the crash.
+    // Named after the scratch folder: two hunts in one process (bench --jobs 2) keep apart.
     let kept = memory_dir().map_or_else(
-        || Ok(work.path().join("kept")),
-        |m| Ok::<_, Error>(m.join(format!("harness-kept-{}", std::process::id()))),
-    )?;
+        || work.path().join("kept"),
+        |m| {
+            let name = work
+                .path()
+                .file_name()
+                .map_or_else(|| "harness-hunt".into(), |n| n.to_string_lossy().into_owned());
+            m.join(format!("{name}-kept"))
+        },
+    );
     std::fs::create_dir_all(&kept).map_err(|e| Error::io(&kept, e))?;
     let kept = Scratch::adopt(kept);
     let mut hunt = Hunt::new(opts, &dir, &bin, work.path(), kept.path())?;
@@ -324,7 +235,10 @@ impl<'a> Hunt<'a> {
                 harness::crash::KNOWN_PANICS_ENV,
                 round.known_panics.join("\n"),
             )
-            .env("RUST_BACKTRACE", "0");
+            .env("RUST_BACKTRACE", "0")
+            // Fork mode's own temp folder (its workers' corpora and logs) goes in ours, so a
+            // killed round leaves nothing behind in /tmp.
+            .env("TMPDIR", self.work);
         if round.fork {
             cmd.env(
                 harness::hunt::LAST_INPUT_ENV,

@@ -1,0 +1,253 @@
+//! The hunt's decisions, without libFuzzer: every transition of `hunt::Policy`, on synthetic
+//! endings and on the recorded logs of `tests/logs/`. Each test runs in microseconds.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+use cargo_harness::hunt::{AfterRound, Onward, Policy, Stop};
+use cargo_harness::hunt::{DEFAULT_STACK, MAX_HUNTED_STACK, SMALL_STACK};
+use cargo_harness::logs::{self, Ending};
+
+fn recorded(name: &str) -> Ending {
+    let text =
+        std::fs::read_to_string(format!("{}/tests/logs/{name}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
+    logs::read(&text, name == "clean-exit.log").ending
+}
+
+fn panic(message: &str) -> Ending {
+    Ending::Panic {
+        message: message.into(),
+        location: "src/lib.rs:1:1".into(),
+    }
+}
+
+/// A finding the policy is told about after its confirmation.
+fn found(policy: &mut Policy, ending: &Ending, confirmed: bool) -> (Onward, Option<Stop>) {
+    assert_eq!(policy.after_round(ending, true), AfterRound::Confirm);
+    policy.after_finding(ending, confirmed, false)
+}
+
+#[test]
+fn a_round_in_process_gets_everything_left_and_fork_mode_holds_a_third_back() {
+    let mut policy = Policy::new(false);
+    let round = policy.next_round(60).unwrap();
+    assert_eq!(
+        (round.seconds, round.fork, round.stack),
+        (60, false, SMALL_STACK)
+    );
+    found(&mut policy, &Ending::Timeout, true);
+    assert!(policy.forking());
+    // A third of what is left, at least 3 s and at most 30 s, is kept to sort the findings.
+    assert_eq!(policy.next_round(60).unwrap().seconds, 40);
+    assert_eq!(policy.next_round(300).unwrap().seconds, 270);
+    assert_eq!(policy.next_round(6).unwrap().seconds, 3);
+    assert!(policy.next_round(60).unwrap().fork);
+}
+
+#[test]
+fn no_time_left_ends_the_hunt() {
+    assert_eq!(Policy::new(false).next_round(0), Err(Stop::OutOfTime));
+    let mut fork = Policy::new(false);
+    found(&mut fork, &Ending::Timeout, true);
+    assert_eq!(fork.next_round(3), Err(Stop::OutOfTime));
+}
+
+#[test]
+fn a_clean_round_ends_the_hunt() {
+    let mut policy = Policy::new(false);
+    assert_eq!(
+        policy.after_round(&recorded("clean-exit.log"), false),
+        AfterRound::Stop(Stop::NothingMore)
+    );
+}
+
+#[test]
+fn a_death_without_an_input_is_unconfirmed_and_ends_the_hunt() {
+    let mut policy = Policy::new(false);
+    assert_eq!(
+        policy.after_round(&Ending::Died, false),
+        AfterRound::Unconfirmed
+    );
+}
+
+#[test]
+fn a_panic_is_looked_past_in_process_from_then_on() {
+    let mut policy = Policy::new(false);
+    let ending = recorded("panic-capacity-overflow.log");
+    assert!(matches!(ending, Ending::Panic { .. }));
+    assert_eq!(found(&mut policy, &ending, true), (Onward::LookPast, None));
+    assert_eq!(policy.known_panics(), [ending.signature()]);
+    let round = policy.next_round(30).unwrap();
+    assert!(!round.fork && round.known_panics == [ending.signature()]);
+    // A second, different panic is a new finding; the same one again goes to fork mode.
+    assert_eq!(
+        found(&mut policy, &panic("another"), true),
+        (Onward::LookPast, None)
+    );
+    assert_eq!(policy.after_round(&ending, true), AfterRound::Again);
+    assert!(policy.forking());
+}
+
+#[test]
+fn a_panic_with_other_numbers_is_the_same_bug() {
+    let mut policy = Policy::new(false);
+    found(&mut policy, &panic("index 7 out of range"), true);
+    assert_eq!(
+        policy.after_round(&panic("index 9 out of range"), true),
+        AfterRound::Again
+    );
+}
+
+#[test]
+fn a_broken_oracle_is_looked_past_like_a_panic() {
+    let mut policy = Policy::new(false);
+    let ending = Ending::Violation("roundtrip: not the same".into());
+    assert_eq!(found(&mut policy, &ending, true), (Onward::LookPast, None));
+    assert_eq!(policy.known_panics(), [ending.signature()]);
+}
+
+#[test]
+fn an_unbounded_recursion_moves_the_hunt_to_the_default_stack_and_a_second_to_fork_mode() {
+    let mut policy = Policy::new(false);
+    let overflow = recorded("stack-overflow-sigsegv.log");
+    assert_eq!(overflow.class(), cargo_harness::logs::Class::StackOverflow);
+    assert_eq!(
+        found(&mut policy, &overflow, true),
+        (Onward::DefaultStack, None)
+    );
+    assert_eq!(policy.stack(), DEFAULT_STACK);
+    assert!(!policy.forking());
+    // Overflowing the default stack again is the same finding: fork mode takes over.
+    assert_eq!(policy.after_round(&Ending::Died, true), AfterRound::Again);
+    assert!(policy.forking());
+}
+
+#[test]
+fn an_overflow_a_depth_limit_explains_doubles_the_stack_until_four_mib() {
+    let mut policy = Policy::new(false);
+    let mut stack = SMALL_STACK;
+    while stack.saturating_mul(2) <= MAX_HUNTED_STACK {
+        // Unconfirmed: the same depth is not remembered as a finding.
+        assert_eq!(
+            found(&mut policy, &Ending::StackOverflow, false),
+            (Onward::DoubleStack, None)
+        );
+        stack *= 2;
+        assert_eq!(policy.stack(), stack);
+        assert_eq!(policy.next_round(30).unwrap().stack, stack);
+    }
+    assert_eq!(
+        found(&mut policy, &Ending::StackOverflow, false),
+        (Onward::GiveUpOverflows, None)
+    );
+    assert_eq!(policy.stack(), DEFAULT_STACK);
+    assert!(!policy.forking());
+}
+
+#[test]
+fn a_confirmed_overflow_on_the_default_stack_goes_to_fork_mode() {
+    let mut policy = Policy::new(false);
+    found(&mut policy, &Ending::StackOverflow, false);
+    let mut doubled = policy.clone();
+    // From the default stack (after giving up on overflows), a confirmed one cannot be looked past.
+    while doubled.stack() != DEFAULT_STACK {
+        found(&mut doubled, &Ending::StackOverflow, false);
+    }
+    assert_eq!(
+        found(&mut doubled, &Ending::StackOverflow, true),
+        (Onward::Fork, None)
+    );
+    assert!(doubled.forking());
+}
+
+#[test]
+fn heap_hang_and_other_crashes_go_to_fork_mode() {
+    for ending in [
+        recorded("oom-malloc.log"),
+        recorded("timeout.log"),
+        Ending::Crash("deadly signal".into()),
+        Ending::Allocation("memory allocation of 9 bytes failed".into()),
+    ] {
+        let mut policy = Policy::new(false);
+        assert_eq!(
+            found(&mut policy, &ending, true),
+            (Onward::Fork, None),
+            "{ending:?}"
+        );
+        assert!(policy.forking());
+        assert!(policy.known_panics().is_empty());
+    }
+}
+
+#[test]
+fn the_plain_target_stops_at_its_first_finding_confirmed_or_not() {
+    for confirmed in [true, false] {
+        let mut plain = Policy::new(true);
+        let (_, stop) = found(&mut plain, &panic("x"), confirmed);
+        assert_eq!(stop, Some(Stop::PlainFound));
+    }
+}
+
+#[test]
+fn the_wanted_finding_ends_the_hunt_in_either_mode() {
+    let mut policy = Policy::new(false);
+    assert_eq!(policy.after_round(&Ending::Timeout, true), AfterRound::Confirm);
+    assert_eq!(
+        policy.after_finding(&Ending::Timeout, true, true),
+        (Onward::Fork, Some(Stop::Wanted))
+    );
+    assert_eq!(policy.next_round(60), Err(Stop::Wanted));
+    let mut fork = Policy::new(false);
+    found(&mut fork, &Ending::Timeout, true);
+    assert_eq!(fork.after_fork_finding(false), None);
+    assert_eq!(fork.after_fork_finding(true), Some(Stop::Wanted));
+    assert_eq!(fork.after_fork_round(60), Some(Stop::Wanted));
+}
+
+#[test]
+fn fork_mode_replays_each_candidate_once_and_at_most_sixty_four() {
+    let mut policy = Policy::new(false);
+    assert!(policy.fork_candidate("a"));
+    assert!(!policy.fork_candidate("a"));
+    for i in 0..63 {
+        assert!(policy.fork_candidate(&format!("c{i}")));
+    }
+    assert!(!policy.fork_candidate("one too many"));
+}
+
+#[test]
+fn fork_mode_reports_each_distinct_failure_once() {
+    let mut policy = Policy::new(false);
+    assert!(!policy.fork_ending(&Ending::Clean));
+    assert!(policy.fork_ending(&Ending::Timeout));
+    assert!(!policy.fork_ending(&Ending::Timeout));
+    assert!(policy.fork_ending(&panic("a")));
+    // What an in-process round reported is not reported again by fork mode.
+    found(&mut policy, &panic("b"), true);
+    assert!(!policy.fork_ending(&panic("b")));
+}
+
+#[test]
+fn time_left_after_sorting_goes_to_another_fork_round() {
+    let mut policy = Policy::new(false);
+    found(&mut policy, &Ending::Timeout, true);
+    assert_eq!(policy.after_fork_round(10), None);
+    assert_eq!(policy.after_fork_round(2), Some(Stop::OutOfTime));
+}
+
+#[test]
+fn a_yaml_rust_like_hunt_in_sequence() {
+    // A panic looked past, the recursion found on the small stack, the hunt on with the default
+    // stack, the recursion met again there: fork mode, whose round holds time back.
+    let mut policy = Policy::new(false);
+    assert_eq!(found(&mut policy, &panic("p"), true).0, Onward::LookPast);
+    assert_eq!(
+        found(&mut policy, &Ending::Died, true).0,
+        Onward::DefaultStack
+    );
+    let round = policy.next_round(50).unwrap();
+    assert_eq!((round.stack, round.fork), (DEFAULT_STACK, false));
+    assert_eq!(policy.after_round(&Ending::Died, true), AfterRound::Again);
+    let round = policy.next_round(30).unwrap();
+    assert_eq!((round.seconds, round.fork), (20, true));
+    assert_eq!(round.known_panics.len(), 1);
+}

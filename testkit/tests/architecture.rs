@@ -1,6 +1,8 @@
 //! The house rules of ARCHITECTURE.md, checked on every `cargo test`:
 //! - who may depend on whom: `botfeat` on neither the harness nor the test kit (nor clap, which
-//!   only its CLI package uses); the harness not on `botfeat`;
+//!   only its CLI package uses); the harness not on `botfeat`; nothing a fuzz target links on
+//!   the harness tool (no clap, no JSON in the harness) — read from `cargo metadata`;
+//! - no file of the harness tool over 500 lines;
 //! - no import cycle between the files of the parser or of the harness (a file's module uses
 //!   only modules that do not use it back, directly or through others).
 #![allow(
@@ -17,44 +19,90 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The names in a manifest's `[dependencies]` table.
-fn dependencies(manifest: &Path) -> BTreeSet<String> {
-    let text = std::fs::read_to_string(manifest).unwrap();
-    let mut in_deps = false;
-    let mut out = BTreeSet::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            in_deps = line == "[dependencies]";
+/// The workspace's packages and resolved graph, as cargo sees them.
+fn metadata() -> &'static cargo_metadata::Metadata {
+    static METADATA: std::sync::OnceLock<cargo_metadata::Metadata> = std::sync::OnceLock::new();
+    METADATA.get_or_init(|| {
+        cargo_metadata::MetadataCommand::new()
+            .manifest_path(root().join("Cargo.toml"))
+            .exec()
+            .unwrap()
+    })
+}
+
+/// The names of a workspace package's direct normal (not dev, not build) dependencies.
+fn dependencies(package: &str) -> BTreeSet<String> {
+    let package = metadata()
+        .workspace_packages()
+        .into_iter()
+        .find(|p| p.name.as_str() == package)
+        .unwrap_or_else(|| panic!("no package {package} in the workspace"));
+    package
+        .dependencies
+        .iter()
+        .filter(|d| d.kind == cargo_metadata::DependencyKind::Normal)
+        .map(|d| d.name.clone())
+        .collect()
+}
+
+/// Every package a workspace package links, through normal dependencies, as
+/// `cargo tree -p NAME -e normal` lists them (default features).
+fn linked(package: &str) -> BTreeSet<String> {
+    let meta = metadata();
+    let resolve = meta.resolve.as_ref().unwrap();
+    let name_of = |id: &cargo_metadata::PackageId| meta[id].name.to_string();
+    let start = meta
+        .workspace_packages()
+        .into_iter()
+        .find(|p| p.name.as_str() == package)
+        .unwrap()
+        .id
+        .clone();
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![start];
+    while let Some(id) = stack.pop() {
+        let Some(node) = resolve.nodes.iter().find(|n| n.id == id) else {
             continue;
-        }
-        if in_deps && !line.is_empty() && !line.starts_with('#') {
-            let name = line.split(['=', '.', ' ']).next().unwrap().trim();
-            out.insert(name.to_string());
+        };
+        for dep in &node.deps {
+            let normal = dep
+                .dep_kinds
+                .iter()
+                .any(|k| k.kind == cargo_metadata::DependencyKind::Normal);
+            if normal && seen.insert(name_of(&dep.pkg)) {
+                stack.push(dep.pkg.clone());
+            }
         }
     }
-    out
+    seen
 }
 
 #[test]
-fn the_dependency_direction_holds() {
-    let parser = dependencies(&root().join("parser/Cargo.toml"));
-    for banned in ["harness", "botfeat-testkit", "clap"] {
+fn what_links_into_a_fuzz_target_has_no_command_line_code() {
+    // The harness is what every fuzz target and hunt directory links: no CLI, no JSON.
+    let harness = linked("harness");
+    for banned in ["clap", "serde_json", "cargo-harness", "cargo_metadata"] {
+        assert!(!harness.contains(banned), "harness links {banned}");
+    }
+    // botfeat's fuzz targets link botfeat-fuzz: not the tool either.
+    let targets = linked("botfeat-fuzz");
+    for banned in ["clap", "cargo-harness"] {
+        assert!(!targets.contains(banned), "botfeat-fuzz links {banned}");
+    }
+    // The scan sees what it should: the tool links clap.
+    assert!(linked("cargo-harness").contains("clap"));
+}
+
+#[test]
+fn no_file_of_the_harness_tool_is_over_five_hundred_lines() {
+    for (module, path) in modules(&root().join("harness/tool/src")) {
+        let lines = std::fs::read_to_string(&path).unwrap().lines().count();
         assert!(
-            !parser.contains(banned),
-            "botfeat depends on {banned}: {parser:?}"
+            lines <= 500,
+            "{module} ({}) has {lines} lines",
+            path.display()
         );
     }
-    let harness = dependencies(&root().join("harness/Cargo.toml"));
-    assert!(
-        !harness.iter().any(|d| d.starts_with("botfeat")),
-        "the harness depends on botfeat: {harness:?}"
-    );
-    let testkit = dependencies(&root().join("testkit/Cargo.toml"));
-    assert!(
-        !testkit.contains("harness"),
-        "the test kit is botfeat's, not the harness's: {testkit:?}"
-    );
 }
 
 /// Every `.rs` file under `src`, by module path (`format::text::parse`).
@@ -223,4 +271,9 @@ fn the_parser_has_no_import_cycle() {
 #[test]
 fn the_harness_has_no_import_cycle() {
     assert_acyclic(&root().join("harness/src"));
+}
+
+#[test]
+fn the_harness_tool_has_no_import_cycle() {
+    assert_acyclic(&root().join("harness/tool/src"));
 }

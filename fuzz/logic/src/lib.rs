@@ -12,6 +12,43 @@ pub mod targets;
 
 pub use targets::{ALL, Target};
 
+/// The harness, for [`fuzz_target!`]'s expansion (a target crate need not name it).
+pub use harness;
+
+/// A whole cargo-fuzz target of botfeat's, in one line: the counting allocator the heap cap
+/// counts with, the target's oracles, and — unless `libfuzzer_mutations_only` is given, for the
+/// structure-aware targets — botfeat's domain mutator beside libFuzzer's own.
+///
+/// ```ignore
+/// #![no_main]
+/// botfeat_fuzz::fuzz_target!(ParseBinary);
+/// ```
+#[macro_export]
+macro_rules! fuzz_target {
+    ($target:ident) => {
+        $crate::fuzz_target!($target, libfuzzer_mutations_only);
+        ::libfuzzer_sys::fuzz_mutator!(
+            |data: &mut [u8], size: usize, max_size: usize, seed: u32| {
+                $crate::fuzz_mutate(
+                    $crate::Target::$target,
+                    data,
+                    size,
+                    max_size,
+                    seed,
+                    ::libfuzzer_sys::fuzzer_mutate,
+                )
+            }
+        );
+    };
+    ($target:ident, libfuzzer_mutations_only) => {
+        $crate::harness::counting_allocator!();
+        ::libfuzzer_sys::fuzz_target!(
+            init: $crate::harness::alloc::install(&HARNESS_COUNTING_ALLOCATOR),
+            |data: &[u8]| $crate::fuzz_one($crate::Target::$target, data)
+        );
+    };
+}
+
 /// botfeat's targets as the corpus command sees them: `corpus replay` runs every saved case
 /// through [`Target::run`] in a child process, and the harness judges the outcome.
 pub struct Judge;

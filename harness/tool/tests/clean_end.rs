@@ -172,8 +172,10 @@ fn a_child_past_its_deadline_is_ended_with_its_workers() {
     let dir = scratch("deadline");
     let pids = dir.join("pids");
     let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(format!("sleep 300 & echo $! > {}; sleep 300", pids.display()));
+    cmd.arg("-c").arg(format!(
+        "sleep 300 & echo $! > {}; sleep 300",
+        pids.display()
+    ));
     let start = Instant::now();
     let (ended, _) =
         process::run_logged(cmd, &dir.join("log"), Duration::from_millis(500)).unwrap();
@@ -188,9 +190,8 @@ fn a_child_past_its_deadline_is_ended_with_its_workers() {
 fn a_child_that_writes_megabytes_is_drained_not_stalled() {
     // 64 MiB to stdout and 8 MiB to stderr: a pipe nobody read would stall it at 64 KiB.
     let mut cmd = Command::new("sh");
-    cmd.arg("-c").arg(
-        "head -c 67108864 /dev/zero; head -c 8388608 /dev/zero >&2; echo done >&2; exit 3",
-    );
+    cmd.arg("-c")
+        .arg("head -c 67108864 /dev/zero; head -c 8388608 /dev/zero >&2; echo done >&2; exit 3");
     let out = process::run_captured(cmd, Duration::from_secs(60)).unwrap();
     assert_eq!(out.ended.status.and_then(|s| s.code()), Some(3));
     assert_eq!(out.stdout.len(), 64 << 20);

@@ -7,9 +7,8 @@ use cargo_harness::hunt::{DEFAULT_STACK, MAX_HUNTED_STACK, SMALL_STACK};
 use cargo_harness::logs::{self, Ending};
 
 fn recorded(name: &str) -> Ending {
-    let text =
-        std::fs::read_to_string(format!("{}/tests/logs/{name}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap();
+    let text = std::fs::read_to_string(format!("{}/tests/logs/{name}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap();
     logs::read(&text, name == "clean-exit.log").ending
 }
 
@@ -190,7 +189,10 @@ fn the_plain_target_stops_at_its_first_finding_confirmed_or_not() {
 #[test]
 fn the_wanted_finding_ends_the_hunt_in_either_mode() {
     let mut policy = Policy::new(false);
-    assert_eq!(policy.after_round(&Ending::Timeout, true), AfterRound::Confirm);
+    assert_eq!(
+        policy.after_round(&Ending::Timeout, true),
+        AfterRound::Confirm
+    );
     assert_eq!(
         policy.after_finding(&Ending::Timeout, true, true),
         (Onward::Fork, Some(Stop::Wanted))

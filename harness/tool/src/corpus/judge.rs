@@ -131,4 +131,3 @@ fn seed_from_json(v: &serde_json::Value) -> Option<Seed> {
         note: v.get("note")?.as_str()?.to_string(),
     })
 }
-

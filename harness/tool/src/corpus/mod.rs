@@ -24,8 +24,8 @@ use clap::{Args, Parser, Subcommand};
 mod judge;
 pub mod replay;
 
-pub use judge::{seed_json, target_json};
 use judge::{External, InProcess, Source};
+pub use judge::{seed_json, target_json};
 
 use harness::corpus::{self, Expected, Judge, TargetInfo};
 use replay::{Record, Runner};

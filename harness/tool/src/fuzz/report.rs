@@ -59,4 +59,3 @@ pub fn json_lines(runs: &[TargetRun], commit: Option<&str>) -> String {
     out.push('\n');
     out
 }
-

@@ -103,4 +103,3 @@ impl HuntReport {
             .filter(|f| matches!(f.confirmation, Confirmation::Confirmed(_)))
     }
 }
-

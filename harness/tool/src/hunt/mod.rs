@@ -45,10 +45,10 @@ pub fn hunt(opts: &HuntOptions) -> Result<HuntReport, Error> {
     let kept = memory_dir().map_or_else(
         || work.path().join("kept"),
         |m| {
-            let name = work
-                .path()
-                .file_name()
-                .map_or_else(|| "harness-hunt".into(), |n| n.to_string_lossy().into_owned());
+            let name = work.path().file_name().map_or_else(
+                || "harness-hunt".into(),
+                |n| n.to_string_lossy().into_owned(),
+            );
             m.join(format!("{name}-kept"))
         },
     );

@@ -78,6 +78,29 @@ fn linked(package: &str) -> BTreeSet<String> {
 }
 
 #[test]
+fn the_dependency_direction_holds() {
+    let parser = dependencies("botfeat");
+    for banned in ["harness", "botfeat-testkit", "clap"] {
+        assert!(
+            !parser.contains(banned),
+            "botfeat depends on {banned}: {parser:?}"
+        );
+    }
+    let harness = dependencies("harness");
+    assert!(
+        !harness.iter().any(|d| d.starts_with("botfeat")),
+        "the harness depends on botfeat: {harness:?}"
+    );
+    let testkit = dependencies("botfeat-testkit");
+    assert!(
+        !testkit.contains("harness"),
+        "the test kit is botfeat's, not the harness's: {testkit:?}"
+    );
+    // The scan sees what it should.
+    assert!(dependencies("cargo-harness").contains("harness"));
+}
+
+#[test]
 fn what_links_into_a_fuzz_target_has_no_command_line_code() {
     // The harness is what every fuzz target and hunt directory links: no CLI, no JSON.
     let harness = linked("harness");

@@ -188,6 +188,7 @@ fn one_run(bug: &Bug, seconds: u64, plain: bool) -> Result<Run, Error> {
         save: false,
         until: Some(bug.wanted.clone()),
         bin: None,
+        progress: false,
     })?;
     if let Some(signal) = report.interrupted {
         return Err(Error::Interrupted(signal));

@@ -213,6 +213,7 @@ fn run(command: Cmd) -> Result<bool, Error> {
                 save: true,
                 until: None,
                 bin,
+                progress: !json,
             })?;
             if json {
                 print!(

@@ -29,27 +29,31 @@ pub struct Board {
 }
 
 impl Board {
-    /// Starts watching `name`, whose libFuzzer writes `log`, for `budget`.
+    /// Starts watching `name`, whose libFuzzer writes `log`, for `budget` from now.
     pub fn start(&self, name: &str, log: PathBuf, budget: Duration) {
+        self.start_at(name, log, Instant::now(), budget, 0);
+    }
+
+    /// Starts watching `name` as part of a run that began at `started` with a `budget` in all
+    /// and `findings` so far (a hunt's rounds).
+    pub fn start_at(
+        &self,
+        name: &str,
+        log: PathBuf,
+        started: Instant,
+        budget: Duration,
+        findings: usize,
+    ) {
         if let Ok(mut runs) = self.runs.lock() {
             runs.insert(
                 name.to_string(),
                 Watched {
                     log,
-                    started: Instant::now(),
+                    started,
                     budget,
-                    findings: 0,
+                    findings,
                 },
             );
-        }
-    }
-
-    /// Counts a finding of `name`'s.
-    pub fn found(&self, name: &str) {
-        if let Ok(mut runs) = self.runs.lock()
-            && let Some(w) = runs.get_mut(name)
-        {
-            w.findings = w.findings.saturating_add(1);
         }
     }
 

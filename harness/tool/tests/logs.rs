@@ -81,3 +81,24 @@ fn signatures_ignore_numbers_but_not_places() {
     assert_eq!(a.signature(), b.signature());
     assert_ne!(a.signature(), c.signature());
 }
+
+#[test]
+fn the_latest_status_line_is_read_for_progress() {
+    let log = "INFO: Seed: 1\n#2\tINITED cov: 10 ft: 11 corp: 3/30b exec/s: 0 rss: 30Mb\n\
+               #4096\tpulse  cov: 120 ft: 300 corp: 45/1200b lim: 4 exec/s: 2048 rss: 40Mb\n\
+               #8192\tNEW    cov: 121 ft: 301 corp: 46/1210b lim: 4 exec/s: 4096 rss: 41Mb L: 9/9 MS: 1 ChangeBit-\n";
+    let s = cargo_harness::logs::latest_status(log).unwrap();
+    assert_eq!(
+        (s.runs, s.coverage, s.corpus, s.exec_per_sec),
+        (8192, Some(121), Some(46), Some(4096))
+    );
+    assert_eq!(cargo_harness::logs::latest_status("INFO: Seed: 1\n"), None);
+}
+
+#[test]
+fn a_target_that_exits_is_a_crash_libfuzzer_names() {
+    let log = "#1\tINITED\n==1234== ERROR: libFuzzer: fuzz target exited\nSUMMARY: libFuzzer: fuzz target exited\n";
+    let s = read(log, false);
+    assert_eq!(s.ending, Ending::Crash("fuzz target exited".into()));
+    assert_eq!(s.ending.class(), Class::Crash);
+}

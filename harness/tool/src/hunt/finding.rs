@@ -21,6 +21,8 @@ pub struct HuntOptions {
     pub until: Option<Wanted>,
     /// A target binary built already: no build (tests run the loop on a stand-in with it).
     pub bin: Option<PathBuf>,
+    /// A status line every few seconds while libFuzzer runs (on a terminal).
+    pub progress: bool,
 }
 
 /// A known bug a hunt is looking for: its class and, optionally, words of its signature.

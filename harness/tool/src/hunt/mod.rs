@@ -54,8 +54,15 @@ pub fn hunt(opts: &HuntOptions) -> Result<HuntReport, Error> {
     );
     std::fs::create_dir_all(&kept).map_err(|e| Error::io(&kept, e))?;
     let kept = Scratch::adopt(kept);
-    let mut hunt = Hunt::new(opts, &dir, &bin, work.path(), kept.path())?;
-    match hunt.run() {
+    let board = crate::progress::Board::default();
+    let mut hunt = Hunt::new(opts, &dir, &bin, work.path(), kept.path(), &board)?;
+    let result = std::thread::scope(|s| {
+        board.show_while(s, opts.progress);
+        let result = hunt.run();
+        board.close();
+        result
+    });
+    match result {
         Ok(()) => {}
         Err(Error::Interrupted(signal)) => hunt.interrupted = Some(signal),
         Err(e) => return Err(e),
@@ -118,6 +125,7 @@ struct Hunt<'a> {
     deadline: Instant,
     fuzz_seconds: f64,
     interrupted: Option<i32>,
+    board: &'a crate::progress::Board,
 }
 
 impl<'a> Hunt<'a> {
@@ -127,6 +135,7 @@ impl<'a> Hunt<'a> {
         bin: &'a Path,
         work: &'a Path,
         kept: &'a Path,
+        board: &'a crate::progress::Board,
     ) -> Result<Self, Error> {
         let corpus = work.join("corpus");
         let artifacts = work.join("artifacts");
@@ -169,6 +178,7 @@ impl<'a> Hunt<'a> {
                 .unwrap_or(start),
             fuzz_seconds: 0.0,
             interrupted: None,
+            board,
         })
     }
 
@@ -254,7 +264,16 @@ impl<'a> Hunt<'a> {
         let began = Instant::now();
         let log = self.work.join(format!("round-{number}.log"));
         let limit = self.left().saturating_add(Duration::from_secs(15));
+        let name = if round.fork { "fork round" } else { "round" };
+        self.board.start_at(
+            name,
+            log.clone(),
+            self.start,
+            Duration::from_secs(self.opts.seconds),
+            self.findings.len(),
+        );
         let result = process::run_logged(cmd, &log, limit);
+        self.board.finish(name);
         self.fuzz_seconds += began.elapsed().as_secs_f64();
         let (ended, text) = result?;
         let summary = logs::read(&text, ended.success());

@@ -39,7 +39,11 @@ pub use error::{Error, ErrorKind, Position};
 pub use limits::Limits;
 pub use model::{FORMAT_VERSION, Feature, FeatureFile, FeatureType, Name, Scalar, Value, ValueRef};
 
-// The README's Rust examples run as doctests, so they stay true.
+// The READMEs' Rust examples run as doctests, so they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ParserReadmeDoctests;

@@ -536,12 +536,12 @@ fn diff_refuses_what_breaks_the_contract_and_summarizes_changes() {
     assert!(String::from_utf8_lossy(&o.stderr).contains(":1: expected `NAME TYPE`"));
 }
 
-/// The README's sample session, run in a copy of `examples/cli/`: every command prints exactly
-/// what the README shows.
+/// The sample session of parser/README.md, run in a copy of `examples/cli/`: every command
+/// prints exactly what the README shows.
 #[test]
 fn the_readme_session_is_true() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(root.join("parser/README.md")).unwrap();
     let dir = scratch("readme");
     for entry in std::fs::read_dir(root.join("examples/cli")).unwrap() {
         let entry = entry.unwrap();

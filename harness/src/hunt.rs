@@ -58,8 +58,8 @@ type Panic = Box<dyn std::any::Any + Send>;
 type Job = (fn(&[u8]), Vec<u8>);
 
 /// The hand-off between the fuzzing thread and the small-stack thread. A channel's park and
-/// wake-up on each side cost more than a fast parser's whole run (measured: the hunt ran at a
-/// quarter of the plain target's executions), so both sides spin briefly on `state` first.
+/// wake-up on each side cost more than a fast parser's whole run, so both sides spin briefly on
+/// `state` first.
 struct Handoff {
     /// [`IDLE`], [`READY`] (a job is in `job`), [`DONE`] (the result is in `result`).
     state: AtomicU8,

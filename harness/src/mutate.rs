@@ -40,8 +40,8 @@ const BOUNDARIES: &[&str] = &[
 ];
 
 /// The spans of `data`'s lines, each with its `\n`. Mutated inputs run to tens of KiB, and this
-/// runs on every line mutation: memchr finds the line ends a word at a time (a byte loop was 12 %
-/// of a `parse_text` fuzz run).
+/// runs on every line mutation: memchr finds the line ends a word at a time (a byte loop showed
+/// in the profile of a `parse_text` fuzz run).
 fn lines(data: &[u8]) -> Vec<(usize, usize)> {
     let mut spans = Vec::with_capacity(memchr::memchr_iter(b'\n', data).count().saturating_add(1));
     let mut start = 0usize;
@@ -98,8 +98,8 @@ pub fn mutate_lines(data: &mut Vec<u8>, rng: &mut Rng) {
             let line = span(data, s);
             let times = rng.usize(1..=256);
             let at = s.1.min(data.len());
-            // `repeat` copies by doubling (memcpy); a byte iterator here was 6 % of a hunt's time,
-            // every byte a traced comparison in an instrumented build.
+            // `repeat` copies by doubling (memcpy); a byte iterator here showed in the hunt's
+            // profile, every byte a traced comparison in an instrumented build.
             insert_at(data, at, &line.repeat(times));
         }
         2 => {

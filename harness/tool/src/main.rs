@@ -289,7 +289,10 @@ fn run(command: Cmd) -> Result<bool, Error> {
                     bench::json_lines(&rows, seconds, cargo_harness::commit().as_deref())
                 );
             } else {
-                print!("{}", bench::table(&rows, seconds));
+                print!(
+                    "{}",
+                    bench::table(&rows, seconds, cargo_harness::commit().as_deref())
+                );
             }
             cargo_harness::process::check_stop().map(|()| false)
         }

@@ -160,12 +160,28 @@ fn the_table_has_a_row_per_bug_and_the_totals() {
         hunt: vec![run(Some(0.5)), run(Some(0.7)), run(Some(0.6))],
         plain: vec![run(None), run(None), run(None)],
     }];
-    let table = bench::table(&rows, 60);
+    let table = bench::table(&rows, 60, Some("abc1234"));
     assert!(
         table.contains("| [p 0.1: overflows](https://example.org/p) | stack-overflow | 3/3 | 0.6 | — | 0/3 | — (>60) | 1000 |"),
         "{table}"
     );
     assert!(table.contains("hunt 1/1, plain 0/1"), "{table}");
+    assert!(table.contains("at commit abc1234"), "{table}");
+    // The same results as JSON lines, stamped with the commit: one per bug, then the summary.
+    let json = bench::json_lines(&rows, 60, Some("abc1234"));
+    let lines: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["bug"]["hunt"]["found"], 3);
+    assert_eq!(
+        lines[0]["bug"]["plain"]["median_s"],
+        serde_json::Value::Null
+    );
+    assert_eq!(lines[0]["bug"]["classes"][0], "stack-overflow");
+    assert_eq!(lines[1]["summary"]["commit"], "abc1234");
+    assert_eq!(lines[1]["summary"]["hunt_found"], 1);
     let _ = std::fs::remove_dir_all(&root);
 }
 

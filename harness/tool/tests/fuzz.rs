@@ -118,3 +118,25 @@ fn a_crash_excerpt_keeps_the_panic_and_drops_the_backtrace() {
     );
     assert!(excerpt.contains('…'), "{excerpt}");
 }
+
+#[test]
+fn json_lines_have_one_object_per_target_then_a_summary_with_the_commit() {
+    let runs = vec![
+        target_run("parse_text", Some(0), None),
+        target_run("parse_binary", Some(1), Some("crash-ab12")),
+    ];
+    let json = campaign::json_lines(&runs, Some("abc1234"));
+    let lines: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{json}");
+    assert_eq!(lines[0]["target"]["target"], "parse_text");
+    assert_eq!(lines[0]["target"]["stats"]["exec_per_sec"], 567);
+    assert_eq!(lines[1]["target"]["exit"], 1);
+    assert_eq!(lines[1]["target"]["stats"]["crash"], "crash-ab12");
+    assert_eq!(
+        lines[2]["summary"],
+        serde_json::json!({ "targets": 2, "crashed": ["parse_binary"], "commit": "abc1234" })
+    );
+}

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A 10 s hunt of one example (yaml-rust 0.4.0, whose unbounded recursion is saved in its
 # regressions/): the hunt tool builds, runs, confirms the overflow, recognizes it as already
-# saved, and leaves git clean. Then the same hunt ended by SIGTERM after a few seconds: exit 143,
-# no process of its left, no temp folder. HUNT_SECONDS changes the first budget.
+# saved, and leaves git clean; the same for a toy with recursion behind a prefix tag. Then a hunt
+# ended by SIGTERM after a few seconds: exit 143, no process of its left, no temp folder.
+# HUNT_SECONDS changes the first budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hunt-smoke.XXXXXX")
@@ -18,6 +19,18 @@ fi
 if [ -n "$(git status --porcelain -- examples)" ]; then
   echo "hunt-smoke: the hunt changed files under examples/:" >&2
   git status --porcelain -- examples >&2
+  exit 1
+fi
+
+# A toy whose recursion no bracket shows (a two-byte tag before any value): confirmed, and
+# recognized as the case already saved in its regressions/.
+set +e
+TMPDIR=$tmp harness/hunt harness/tool/tests/toys/prefix_tags --seconds 15
+rc=$?
+set -e
+if [ $rc -ne 1 ] || [ -n "$(git status --porcelain -- harness/tool/tests/toys)" ]; then
+  echo "hunt-smoke: the prefix-tag toy: expected exit 1 and no new file, got $rc" >&2
+  git status --porcelain -- harness/tool/tests/toys >&2
   exit 1
 fi
 

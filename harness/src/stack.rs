@@ -46,14 +46,17 @@ pub fn run_on_stack<R: Send>(size: usize, f: impl FnOnce() -> R + Send) -> R {
     })
 }
 
-/// The longest run of a repeated unit in `input`: `(start, unit_len, count)`, with the unit 1 to
-/// 16 bytes long and repeated at least 8 times (`[[[[…`, `- - - …`, `{"a":{"a":…`).
-pub fn repeated_unit(input: &[u8]) -> Option<(usize, usize, usize)> {
-    let mut best: Option<(usize, usize, usize)> = None;
+/// The runs of a repeated unit in `input`, longest first: `(start, unit_len, count)`, with the
+/// unit 1 to 16 bytes long and repeated at least 8 times (`[[[[…`, `- - - …`, `{"a":{"a":…`), no
+/// two overlapping; at most `max`.
+pub fn repeated_units(input: &[u8], max: usize) -> Vec<(usize, usize, usize)> {
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
     for unit in 1..=16usize {
         let mut start = 0usize;
         while start.saturating_add(unit) <= input.len() {
-            let piece = input.get(start..start.saturating_add(unit))?;
+            let Some(piece) = input.get(start..start.saturating_add(unit)) else {
+                break;
+            };
             let mut count = 1usize;
             while input
                 .get(
@@ -65,21 +68,44 @@ pub fn repeated_unit(input: &[u8]) -> Option<(usize, usize, usize)> {
                 count = count.saturating_add(1);
             }
             let covered = unit.saturating_mul(count);
-            if count >= 8 && best.is_none_or(|(_, u, c)| covered > u.saturating_mul(c)) {
-                best = Some((start, unit, count));
+            if count >= 8 {
+                runs.push((start, unit, count));
             }
             start = start.saturating_add(if count > 1 { covered } else { 1 });
         }
     }
-    best
+    // Longest first; among equals, the shorter unit (the same run seen as `[[` pairs is `[`).
+    runs.sort_by_key(|&(start, unit, count)| {
+        (std::cmp::Reverse(unit.saturating_mul(count)), unit, start)
+    });
+    let mut out: Vec<(usize, usize, usize)> = Vec::new();
+    for run in runs {
+        let end = |(s, u, c): (usize, usize, usize)| s.saturating_add(u.saturating_mul(c));
+        let overlaps = out.iter().any(|&o| run.0 < end(o) && o.0 < end(run));
+        if !overlaps {
+            out.push(run);
+        }
+        if out.len() >= max {
+            break;
+        }
+    }
+    out
 }
 
-/// `input` with its longest repeated unit repeated `factor` times as often: the same shape,
-/// nested `factor` times deeper. `None` if nothing repeats.
-pub fn amplify(input: &[u8], factor: usize) -> Option<Vec<u8>> {
-    let (start, unit, count) = repeated_unit(input)?;
-    let end = start.saturating_add(unit.saturating_mul(count));
-    let piece = input.get(start..start.saturating_add(unit))?;
+/// The longest run of a repeated unit in `input` (see [`repeated_units`]).
+pub fn repeated_unit(input: &[u8]) -> Option<(usize, usize, usize)> {
+    repeated_units(input, 1).into_iter().next()
+}
+
+/// `input` with the run `(start, unit_len, count)` repeated `factor` times as often: the same
+/// shape, nested `factor` times deeper. `None` if the run is not in `input`.
+pub fn amplify_run(
+    input: &[u8],
+    (start, unit, count): (usize, usize, usize),
+    factor: usize,
+) -> Option<Vec<u8>> {
+    let end = start.checked_add(unit.checked_mul(count)?)?;
+    let piece = input.get(start..start.checked_add(unit)?)?;
     let mut out = Vec::with_capacity(
         input
             .len()
@@ -91,6 +117,12 @@ pub fn amplify(input: &[u8], factor: usize) -> Option<Vec<u8>> {
     }
     out.extend_from_slice(input.get(end..)?);
     Some(out)
+}
+
+/// `input` with its longest repeated unit repeated `factor` times as often. `None` if nothing
+/// repeats.
+pub fn amplify(input: &[u8], factor: usize) -> Option<Vec<u8>> {
+    amplify_run(input, repeated_unit(input)?, factor)
 }
 
 /// Whether a child's stderr shows a stack overflow.

@@ -109,3 +109,18 @@ fn dictionaries_come_from_the_seeds() {
     let text = harness::dict::to_libfuzzer(&dict);
     assert!(text.contains("\"key\"\n# seen 2 times\n"), "{text}");
 }
+
+#[test]
+fn every_long_run_is_found_longest_first_and_none_overlap() {
+    // Padding (40 zero bytes) outruns the nesting that recurses (`A7 5A` ten times).
+    let mut input = vec![0u8; 40];
+    input.extend_from_slice(&[0xA7, 0x5A].repeat(10));
+    input.push(0x01);
+    let runs = harness::stack::repeated_units(&input, 4);
+    assert_eq!(runs, vec![(0, 1, 40), (40, 2, 10)]);
+    assert_eq!(harness::stack::repeated_unit(&input), Some((0, 1, 40)));
+    let amplified = harness::stack::amplify_run(&input, runs[1], 3).unwrap();
+    assert_eq!(amplified.len(), input.len() + 2 * 10 * 2);
+    assert!(amplified.ends_with(&[0xA7, 0x5A, 0x01]));
+    assert_eq!(harness::stack::repeated_units(b"abc", 4), vec![]);
+}

@@ -131,6 +131,97 @@ pub fn run_logged(mut cmd: Command, log: &Path, limit: Duration) -> Result<(Ende
     Ok((ended, text))
 }
 
+/// How a pair of runs side by side ended.
+#[derive(Clone, Debug)]
+pub struct PairEnded {
+    /// The main run's end and log text.
+    pub main: (Ended, String),
+    /// The side run's end and log text, if it ended on its own (else it was killed when the main
+    /// run ended).
+    pub side: Option<(Ended, String)>,
+}
+
+/// Runs `main` and `side` at once, each logged to its file, within `limit`. The main run ends
+/// the pair; the side run ending first in a failure (a non-zero exit) ends the main run too, so
+/// its finding is seen at once; a side run that finishes cleanly leaves the main run going.
+pub fn run_pair(
+    mut main: Command,
+    main_log: &Path,
+    mut side: Command,
+    side_log: &Path,
+    limit: Duration,
+) -> Result<PairEnded, Error> {
+    let logged = |cmd: &mut Command, log: &Path| -> Result<Child, Error> {
+        let file = std::fs::File::create(log).map_err(|e| Error::io(log, e))?;
+        let err = file.try_clone().map_err(|e| Error::io(log, e))?;
+        cmd.stdin(Stdio::null()).stdout(file).stderr(err);
+        spawn(cmd)
+    };
+    let read = |log: &Path| {
+        std::fs::read(log)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    };
+    let mut main_child = logged(&mut main, main_log)?;
+    let mut side_child = match logged(&mut side, side_log) {
+        Ok(child) => child,
+        Err(e) => {
+            kill_group(&mut main_child);
+            return Err(e);
+        }
+    };
+    let start = Instant::now();
+    let mut side_ended: Option<Ended> = None;
+    loop {
+        if let Some(signal) = stop_requested() {
+            kill_group(&mut main_child);
+            kill_group(&mut side_child);
+            return Err(Error::Interrupted(signal));
+        }
+        if side_ended.is_none()
+            && let Ok(Some(status)) = side_child.try_wait()
+        {
+            kill_group(&mut side_child);
+            side_ended = Some(Ended {
+                status: Some(status),
+            });
+            if !status.success() {
+                kill_group(&mut main_child);
+                let main_ended = Ended { status: None };
+                return Ok(PairEnded {
+                    main: (main_ended, read(main_log)),
+                    side: side_ended.map(|e| (e, read(side_log))),
+                });
+            }
+        }
+        let main_status = match main_child.try_wait() {
+            Ok(status) => status,
+            Err(e) => {
+                kill_group(&mut main_child);
+                kill_group(&mut side_child);
+                return Err(Error::Setup(format!("waiting for a child: {e}")));
+            }
+        };
+        let timed_out = start.elapsed() > limit;
+        if main_status.is_some() || timed_out {
+            kill_group(&mut main_child);
+            if side_ended.is_none() {
+                kill_group(&mut side_child);
+            }
+            return Ok(PairEnded {
+                main: (
+                    Ended {
+                        status: main_status,
+                    },
+                    read(main_log),
+                ),
+                side: side_ended.map(|e| (e, read(side_log))),
+            });
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
 /// What a captured run printed.
 #[derive(Clone, Debug)]
 pub struct Captured {

@@ -1,10 +1,26 @@
 //! The hunt's decisions, without libFuzzer: every transition of `hunt::Policy`, on synthetic
 //! endings and on the recorded logs of `tests/logs/`. Each test runs in microseconds.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
 
 use cargo_harness::hunt::{AfterRound, Onward, Policy, Stop};
 use cargo_harness::hunt::{DEFAULT_STACK, MAX_HUNTED_STACK, SMALL_STACK};
 use cargo_harness::logs::{self, Ending};
+
+/// The next round with `left` seconds of a long hunt left, past its probes.
+trait Left {
+    fn next_round_left(&self, left: u64) -> Result<cargo_harness::hunt::Round, Stop>;
+}
+
+impl Left for Policy {
+    fn next_round_left(&self, left: u64) -> Result<cargo_harness::hunt::Round, Stop> {
+        self.next_round(1_000_000 - left, 1_000_000)
+    }
+}
 
 fn recorded(name: &str) -> Ending {
     let text = std::fs::read_to_string(format!("{}/tests/logs/{name}", env!("CARGO_MANIFEST_DIR")))
@@ -27,8 +43,8 @@ fn found(policy: &mut Policy, ending: &Ending, confirmed: bool) -> (Onward, Opti
 
 #[test]
 fn a_round_in_process_gets_everything_left_and_fork_mode_holds_a_third_back() {
-    let mut policy = Policy::new(false);
-    let round = policy.next_round(60).unwrap();
+    let mut policy = Policy::new(false, false);
+    let round = policy.next_round_left(60).unwrap();
     assert_eq!(
         (round.seconds, round.fork, round.stack),
         (60, false, SMALL_STACK)
@@ -36,32 +52,35 @@ fn a_round_in_process_gets_everything_left_and_fork_mode_holds_a_third_back() {
     found(&mut policy, &Ending::Timeout, true);
     assert!(policy.forking());
     // A third of what is left, at least 3 s and at most 30 s, is kept to sort the findings.
-    assert_eq!(policy.next_round(60).unwrap().seconds, 40);
-    assert_eq!(policy.next_round(300).unwrap().seconds, 270);
-    assert_eq!(policy.next_round(6).unwrap().seconds, 3);
-    assert!(policy.next_round(60).unwrap().fork);
+    assert_eq!(policy.next_round_left(60).unwrap().seconds, 40);
+    assert_eq!(policy.next_round_left(300).unwrap().seconds, 270);
+    assert_eq!(policy.next_round_left(6).unwrap().seconds, 3);
+    assert!(policy.next_round_left(60).unwrap().fork);
 }
 
 #[test]
 fn no_time_left_ends_the_hunt() {
-    assert_eq!(Policy::new(false).next_round(0), Err(Stop::OutOfTime));
-    let mut fork = Policy::new(false);
+    assert_eq!(
+        Policy::new(false, false).next_round_left(0),
+        Err(Stop::OutOfTime)
+    );
+    let mut fork = Policy::new(false, false);
     found(&mut fork, &Ending::Timeout, true);
-    assert_eq!(fork.next_round(3), Err(Stop::OutOfTime));
+    assert_eq!(fork.next_round_left(3), Err(Stop::OutOfTime));
 }
 
 #[test]
-fn a_clean_round_ends_the_hunt() {
-    let mut policy = Policy::new(false);
+fn a_clean_round_goes_on_to_the_next_step() {
+    let mut policy = Policy::new(false, false);
     assert_eq!(
         policy.after_round(&recorded("clean-exit.log"), false),
-        AfterRound::Stop(Stop::NothingMore)
+        AfterRound::Next
     );
 }
 
 #[test]
 fn a_death_without_an_input_is_unconfirmed_and_ends_the_hunt() {
-    let mut policy = Policy::new(false);
+    let mut policy = Policy::new(false, false);
     assert_eq!(
         policy.after_round(&Ending::Died, false),
         AfterRound::Unconfirmed
@@ -70,12 +89,12 @@ fn a_death_without_an_input_is_unconfirmed_and_ends_the_hunt() {
 
 #[test]
 fn a_panic_is_looked_past_in_process_from_then_on() {
-    let mut policy = Policy::new(false);
+    let mut policy = Policy::new(false, false);
     let ending = recorded("panic-capacity-overflow.log");
     assert!(matches!(ending, Ending::Panic { .. }));
     assert_eq!(found(&mut policy, &ending, true), (Onward::LookPast, None));
     assert_eq!(policy.known_panics(), [ending.signature()]);
-    let round = policy.next_round(30).unwrap();
+    let round = policy.next_round_left(30).unwrap();
     assert!(!round.fork && round.known_panics == [ending.signature()]);
     // A second, different panic is a new finding; the same one again goes to fork mode.
     assert_eq!(
@@ -88,7 +107,7 @@ fn a_panic_is_looked_past_in_process_from_then_on() {
 
 #[test]
 fn a_panic_with_other_numbers_is_the_same_bug() {
-    let mut policy = Policy::new(false);
+    let mut policy = Policy::new(false, false);
     found(&mut policy, &panic("index 7 out of range"), true);
     assert_eq!(
         policy.after_round(&panic("index 9 out of range"), true),
@@ -98,7 +117,7 @@ fn a_panic_with_other_numbers_is_the_same_bug() {
 
 #[test]
 fn a_broken_oracle_is_looked_past_like_a_panic() {
-    let mut policy = Policy::new(false);
+    let mut policy = Policy::new(false, false);
     let ending = Ending::Violation("roundtrip: not the same".into());
     assert_eq!(found(&mut policy, &ending, true), (Onward::LookPast, None));
     assert_eq!(policy.known_panics(), [ending.signature()]);
@@ -106,7 +125,7 @@ fn a_broken_oracle_is_looked_past_like_a_panic() {
 
 #[test]
 fn an_unbounded_recursion_moves_the_hunt_to_the_default_stack_and_a_second_to_fork_mode() {
-    let mut policy = Policy::new(false);
+    let mut policy = Policy::new(false, false);
     let overflow = recorded("stack-overflow-sigsegv.log");
     assert_eq!(overflow.class(), cargo_harness::logs::Class::StackOverflow);
     assert_eq!(
@@ -122,7 +141,7 @@ fn an_unbounded_recursion_moves_the_hunt_to_the_default_stack_and_a_second_to_fo
 
 #[test]
 fn an_overflow_a_depth_limit_explains_doubles_the_stack_until_four_mib() {
-    let mut policy = Policy::new(false);
+    let mut policy = Policy::new(false, false);
     let mut stack = SMALL_STACK;
     while stack.saturating_mul(2) <= MAX_HUNTED_STACK {
         // Unconfirmed: the same depth is not remembered as a finding.
@@ -132,7 +151,7 @@ fn an_overflow_a_depth_limit_explains_doubles_the_stack_until_four_mib() {
         );
         stack *= 2;
         assert_eq!(policy.stack(), stack);
-        assert_eq!(policy.next_round(30).unwrap().stack, stack);
+        assert_eq!(policy.next_round_left(30).unwrap().stack, stack);
     }
     assert_eq!(
         found(&mut policy, &Ending::StackOverflow, false),
@@ -144,7 +163,7 @@ fn an_overflow_a_depth_limit_explains_doubles_the_stack_until_four_mib() {
 
 #[test]
 fn a_confirmed_overflow_on_the_default_stack_goes_to_fork_mode() {
-    let mut policy = Policy::new(false);
+    let mut policy = Policy::new(false, false);
     found(&mut policy, &Ending::StackOverflow, false);
     let mut doubled = policy.clone();
     // From the default stack (after giving up on overflows), a confirmed one cannot be looked past.
@@ -166,7 +185,7 @@ fn heap_hang_and_other_crashes_go_to_fork_mode() {
         Ending::Crash("deadly signal".into()),
         Ending::Allocation("memory allocation of 9 bytes failed".into()),
     ] {
-        let mut policy = Policy::new(false);
+        let mut policy = Policy::new(false, false);
         assert_eq!(
             found(&mut policy, &ending, true),
             (Onward::Fork, None),
@@ -180,7 +199,7 @@ fn heap_hang_and_other_crashes_go_to_fork_mode() {
 #[test]
 fn the_plain_target_stops_at_its_first_finding_confirmed_or_not() {
     for confirmed in [true, false] {
-        let mut plain = Policy::new(true);
+        let mut plain = Policy::new(true, false);
         let (_, stop) = found(&mut plain, &panic("x"), confirmed);
         assert_eq!(stop, Some(Stop::PlainFound));
     }
@@ -188,7 +207,7 @@ fn the_plain_target_stops_at_its_first_finding_confirmed_or_not() {
 
 #[test]
 fn the_wanted_finding_ends_the_hunt_in_either_mode() {
-    let mut policy = Policy::new(false);
+    let mut policy = Policy::new(false, false);
     assert_eq!(
         policy.after_round(&Ending::Timeout, true),
         AfterRound::Confirm
@@ -197,8 +216,8 @@ fn the_wanted_finding_ends_the_hunt_in_either_mode() {
         policy.after_finding(&Ending::Timeout, true, true),
         (Onward::Fork, Some(Stop::Wanted))
     );
-    assert_eq!(policy.next_round(60), Err(Stop::Wanted));
-    let mut fork = Policy::new(false);
+    assert_eq!(policy.next_round_left(60), Err(Stop::Wanted));
+    let mut fork = Policy::new(false, false);
     found(&mut fork, &Ending::Timeout, true);
     assert_eq!(fork.after_fork_finding(false), None);
     assert_eq!(fork.after_fork_finding(true), Some(Stop::Wanted));
@@ -207,7 +226,7 @@ fn the_wanted_finding_ends_the_hunt_in_either_mode() {
 
 #[test]
 fn fork_mode_replays_each_candidate_once_and_at_most_sixty_four() {
-    let mut policy = Policy::new(false);
+    let mut policy = Policy::new(false, false);
     assert!(policy.fork_candidate("a"));
     assert!(!policy.fork_candidate("a"));
     for i in 0..63 {
@@ -218,7 +237,7 @@ fn fork_mode_replays_each_candidate_once_and_at_most_sixty_four() {
 
 #[test]
 fn fork_mode_reports_each_distinct_failure_once() {
-    let mut policy = Policy::new(false);
+    let mut policy = Policy::new(false, false);
     assert!(!policy.fork_ending(&Ending::Clean));
     assert!(policy.fork_ending(&Ending::Timeout));
     assert!(!policy.fork_ending(&Ending::Timeout));
@@ -230,7 +249,7 @@ fn fork_mode_reports_each_distinct_failure_once() {
 
 #[test]
 fn time_left_after_sorting_goes_to_another_fork_round() {
-    let mut policy = Policy::new(false);
+    let mut policy = Policy::new(false, false);
     found(&mut policy, &Ending::Timeout, true);
     assert_eq!(policy.after_fork_round(10), None);
     assert_eq!(policy.after_fork_round(2), Some(Stop::OutOfTime));
@@ -240,16 +259,97 @@ fn time_left_after_sorting_goes_to_another_fork_round() {
 fn a_yaml_rust_like_hunt_in_sequence() {
     // A panic looked past, the recursion found on the small stack, the hunt on with the default
     // stack, the recursion met again there: fork mode, whose round holds time back.
-    let mut policy = Policy::new(false);
+    let mut policy = Policy::new(false, false);
     assert_eq!(found(&mut policy, &panic("p"), true).0, Onward::LookPast);
     assert_eq!(
         found(&mut policy, &Ending::Died, true).0,
         Onward::DefaultStack
     );
-    let round = policy.next_round(50).unwrap();
+    let round = policy.next_round_left(50).unwrap();
     assert_eq!((round.stack, round.fork), (DEFAULT_STACK, false));
     assert_eq!(policy.after_round(&Ending::Died, true), AfterRound::Again);
-    let round = policy.next_round(30).unwrap();
+    let round = policy.next_round_left(30).unwrap();
     assert_eq!((round.seconds, round.fork), (20, true));
     assert_eq!(round.known_panics.len(), 1);
+}
+
+#[test]
+fn the_plain_target_runs_beside_the_hunt_until_its_first_finding() {
+    let mut policy = Policy::new(false, true);
+    assert!(policy.next_round_left(60).unwrap().plain_side);
+    // Plain's first finding is confirmed like any; its share ends there, as a plain hunt does.
+    assert!(policy.after_plain_side(&panic("shallow"), true));
+    assert!(!policy.plain_side());
+    assert!(!policy.next_round_left(60).unwrap().plain_side);
+    assert_eq!(
+        policy.after_finding(&panic("shallow"), true, false),
+        (Onward::LookPast, None)
+    );
+    // The hunt target then looks past it, and meeting it again is no new finding.
+    assert_eq!(policy.known_panics(), [panic("shallow").signature()]);
+    assert_eq!(
+        policy.after_round(&panic("shallow"), true),
+        AfterRound::Again
+    );
+}
+
+#[test]
+fn a_plain_side_death_without_input_only_ends_its_share() {
+    let mut policy = Policy::new(false, true);
+    assert!(!policy.after_plain_side(&Ending::Died, false));
+    assert!(!policy.plain_side());
+    assert!(!policy.forking());
+    // Nor does a finding the hunt already made count twice.
+    let mut seen = Policy::new(false, true);
+    found(&mut seen, &panic("p"), true);
+    assert!(!seen.after_plain_side(&panic("p"), true));
+}
+
+#[test]
+fn a_plain_hunt_has_no_plain_side_and_no_probe() {
+    let policy = Policy::new(true, true);
+    assert!(!policy.plain_side());
+    assert_eq!(policy.next_probe_at(60), None);
+    assert!(!policy.next_round(0, 60).unwrap().plain_side);
+    assert_eq!(policy.next_round(0, 60).unwrap().seconds, 60);
+}
+
+#[test]
+fn probes_run_at_a_tenth_and_a_third_of_the_budget_and_rounds_end_there() {
+    let mut policy = Policy::new(false, false);
+    assert_eq!(policy.next_probe_at(60), Some(6));
+    assert_eq!(policy.next_probe_at(10), Some(3), "never before 3 s");
+    assert_eq!(policy.next_round(0, 60).unwrap().seconds, 6);
+    assert!(!policy.probe_due(5, 60));
+    assert!(policy.probe_due(6, 60));
+    policy.probe_done();
+    assert_eq!(policy.next_probe_at(60), Some(20));
+    assert_eq!(policy.next_round(7, 60).unwrap().seconds, 13);
+    policy.probe_done();
+    assert_eq!(policy.next_probe_at(60), None);
+    assert_eq!(policy.next_round(21, 60).unwrap().seconds, 39);
+}
+
+#[test]
+fn a_probe_finding_moves_the_stack_or_is_noted_but_never_forks() {
+    let mut policy = Policy::new(false, false);
+    assert!(policy.probe_ending(&Ending::StackOverflow));
+    assert!(!policy.probe_ending(&Ending::StackOverflow));
+    assert!(!policy.probe_ending(&Ending::Clean));
+    assert_eq!(
+        policy.after_probe_finding(&Ending::StackOverflow, true, false),
+        (Onward::DefaultStack, None)
+    );
+    assert!(policy.probe_ending(&Ending::Timeout));
+    assert_eq!(
+        policy.after_probe_finding(&Ending::Timeout, true, false),
+        (Onward::Noted, None)
+    );
+    assert!(!policy.forking());
+    assert!(policy.probe_ending(&panic("long")));
+    assert_eq!(
+        policy.after_probe_finding(&panic("long"), true, true),
+        (Onward::LookPast, Some(Stop::Wanted))
+    );
+    assert_eq!(policy.known_panics(), [panic("long").signature()]);
 }

@@ -7,15 +7,17 @@
 
 mod finding;
 mod policy;
+pub mod probe;
 mod replay;
 mod report;
+mod round;
 mod save;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::logs::{self, Ending};
+use crate::logs::Ending;
 use crate::process::{self, Scratch};
 
 pub use finding::{Confirmation, Finding, HuntOptions, HuntReport, Wanted};
@@ -34,9 +36,18 @@ pub fn hunt(opts: &HuntOptions) -> Result<HuntReport, Error> {
         .canonicalize()
         .map_err(|e| Error::io(&opts.dir, e))?;
     let target = if opts.plain { "plain" } else { "hunt" };
-    let bin = match &opts.bin {
-        Some(bin) => bin.clone(),
-        None => build(&dir, target)?,
+    let (bin, plain_bin) = match &opts.bin {
+        Some(bin) => (bin.clone(), None),
+        None => {
+            let bin = build(&dir, target)?;
+            // The plain target runs beside the hunt's rounds: its own search, by construction.
+            let plain = if opts.plain || !has_target(&dir, "plain") {
+                None
+            } else {
+                Some(build(&dir, "plain")?)
+            };
+            (bin, plain)
+        }
     };
     let work = Scratch::new("hunt")?;
     // The input under test is rewritten for every input: on tmpfs that write is a copy into
@@ -56,6 +67,8 @@ pub fn hunt(opts: &HuntOptions) -> Result<HuntReport, Error> {
     let kept = Scratch::adopt(kept);
     let board = crate::progress::Board::default();
     let mut hunt = Hunt::new(opts, &dir, &bin, work.path(), kept.path(), &board)?;
+    hunt.plain_bin = plain_bin.as_deref();
+    hunt.policy = Policy::new(opts.plain, plain_bin.is_some());
     let result = std::thread::scope(|s| {
         board.show_while(s, opts.progress);
         let result = hunt.run();
@@ -68,6 +81,11 @@ pub fn hunt(opts: &HuntOptions) -> Result<HuntReport, Error> {
         Err(e) => return Err(e),
     }
     Ok(hunt.report(target))
+}
+
+/// Whether the hunt directory `dir` has a fuzz target named `name`.
+fn has_target(dir: &Path, name: &str) -> bool {
+    crate::cargo::bin_targets(dir).is_ok_and(|t| t.iter().any(|t| t == name))
 }
 
 /// Builds `target` of the hunt directory `dir`; its binary.
@@ -112,6 +130,12 @@ struct Hunt<'a> {
     opts: &'a HuntOptions,
     dir: &'a Path,
     bin: &'a Path,
+    /// The plain target, run beside the hunt's rounds until its first finding.
+    plain_bin: Option<&'a Path>,
+    /// Inputs a probe took already, by content.
+    probed: std::collections::BTreeSet<String>,
+    /// The seeds, which the first probe takes.
+    seeds: Vec<Vec<u8>>,
     work: &'a Path,
     kept: &'a Path,
     corpus: PathBuf,
@@ -163,12 +187,15 @@ impl<'a> Hunt<'a> {
             opts,
             dir,
             bin,
+            plain_bin: None,
+            probed: std::collections::BTreeSet::new(),
+            seeds: seed_bytes.clone(),
             work,
             kept,
             corpus,
             artifacts,
             dict: dict_path,
-            policy: Policy::new(opts.plain),
+            policy: Policy::new(opts.plain, false),
             findings: Vec::new(),
             runs: 0,
             start,
@@ -219,66 +246,36 @@ impl<'a> Hunt<'a> {
                 " (64 KiB stack, heap cap, nesting mutations)"
             }
         );
+        let budget = self.opts.seconds;
         for number in 1u32.. {
-            let Ok(round) = self.policy.next_round(self.left().as_secs()) else {
+            let elapsed = self.start.elapsed().as_secs();
+            if self.policy.probe_due(elapsed, budget) {
+                self.policy.probe_done();
+                if self.probe(number)?.is_some() {
+                    break;
+                }
+                continue;
+            }
+            let Ok(round) = self.policy.next_round(elapsed, budget) else {
                 break;
             };
-            let (ending, artifact) = self.fuzz(number, &round)?;
-            let stop = if round.fork {
-                self.sort_fork_round(number)?
-            } else {
-                self.after_round(number, &ending, artifact)?
+            let ended = self.fuzz(number, &round)?;
+            if let Some((ending, artifact)) = ended.side {
+                if self.after_plain_side(number, &ending, artifact)?.is_some() {
+                    break;
+                }
+            }
+            let stop = match ended.main {
+                // Cut short by the plain target's finding: the next round goes on.
+                None => None,
+                Some(_) if round.fork => self.sort_fork_round(number)?,
+                Some((ending, artifact)) => self.after_round(number, &ending, artifact)?,
             };
             if stop.is_some() {
                 break;
             }
         }
         Ok(())
-    }
-
-    /// Runs one libFuzzer round; how it ended and the input it saved, if any.
-    fn fuzz(&mut self, number: u32, round: &Round) -> Result<(Ending, Option<PathBuf>), Error> {
-        let mut cmd = replay::on_stack(self.bin, round.stack);
-        cmd.arg(&self.corpus)
-            .args(replay::round_args(round, &self.dict, &self.artifacts))
-            .env(
-                harness::crash::KNOWN_PANICS_ENV,
-                round.known_panics.join("\n"),
-            )
-            .env("RUST_BACKTRACE", "0")
-            // Fork mode's own temp folder (its workers' corpora and logs) goes in ours, so a
-            // killed round leaves nothing behind in /tmp.
-            .env("TMPDIR", self.work);
-        if round.fork {
-            cmd.env(
-                harness::hunt::LAST_INPUT_ENV,
-                self.kept.join("last-%p").display().to_string(),
-            );
-            eprintln!(
-                "== fork mode for {}s: hunting on past crashes",
-                round.seconds
-            );
-        } else {
-            cmd.env(harness::hunt::LAST_INPUT_ENV, self.kept.join("last-input"));
-        }
-        let began = Instant::now();
-        let log = self.work.join(format!("round-{number}.log"));
-        let limit = self.left().saturating_add(Duration::from_secs(15));
-        let name = if round.fork { "fork round" } else { "round" };
-        self.board.start_at(
-            name,
-            log.clone(),
-            self.start,
-            Duration::from_secs(self.opts.seconds),
-            self.findings.len(),
-        );
-        let result = process::run_logged(cmd, &log, limit);
-        self.board.finish(name);
-        self.fuzz_seconds += began.elapsed().as_secs_f64();
-        let (ended, text) = result?;
-        let summary = logs::read(&text, ended.success());
-        self.runs = self.runs.saturating_add(summary.runs.unwrap_or(0));
-        Ok((summary.ending, summary.artifact))
     }
 
     /// An in-process round ended: confirm, look past, or stop, as the policy says.
@@ -319,6 +316,7 @@ impl<'a> Hunt<'a> {
                 eprintln!("again: {} after {at:.1}s", ending.signature());
                 return Ok(None);
             }
+            AfterRound::Next => return Ok(None),
             AfterRound::Confirm => {}
         }
         let found = self.work.join(format!("found-{number}"));
@@ -336,7 +334,7 @@ impl<'a> Hunt<'a> {
             Onward::DefaultStack => {
                 eprintln!("== hunting on with the default 8 MiB stack, past the recursion")
             }
-            Onward::LookPast | Onward::DoubleStack | Onward::Fork => {}
+            Onward::LookPast | Onward::DoubleStack | Onward::Fork | Onward::Noted => {}
         }
         Ok(stop)
     }

@@ -18,6 +18,12 @@ pub const MAX_HUNTED_STACK: usize = 4 * 1024 * 1024;
 pub const MIN_FORK_ROUND_SECS: u64 = 3;
 /// Inputs fork mode left behind that are replayed to sort them, at most, over a hunt.
 pub const MAX_FORK_CANDIDATES: usize = 64;
+/// When the probes run, as a share of the budget: early (the seeds and the first corpus) and
+/// again once the corpus has grown. A probe repeats every short unit of its inputs far past
+/// libFuzzer's lengths (`probe.rs`).
+pub const PROBE_AT: [(u64, u64); 2] = [(1, 10), (1, 3)];
+/// The earliest second of a hunt a probe runs at.
+pub const MIN_PROBE_SECS: u64 = 3;
 
 /// One libFuzzer round to run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +36,9 @@ pub struct Round {
     pub stack: usize,
     /// Panics already reported, looked past (their signatures).
     pub known_panics: Vec<String>,
+    /// The plain target runs beside it over the same corpus (its own mutations and length
+    /// control): whatever plain finds alone, the hunt finds too.
+    pub plain_side: bool,
 }
 
 /// Why a hunt ended.
@@ -37,8 +46,6 @@ pub struct Round {
 pub enum Stop {
     /// The budget is spent.
     OutOfTime,
-    /// libFuzzer ran its round out without a failure.
-    NothingMore,
     /// The fuzzer died and left no input to confirm.
     NoInput,
     /// The plain target stops at its first finding (the baseline's behaviour).
@@ -58,6 +65,8 @@ pub enum AfterRound {
     Again,
     /// A new finding: confirm it, then tell [`Policy::after_finding`].
     Confirm,
+    /// The round ended cleanly (its share of the budget spent): on to the next step.
+    Next,
 }
 
 /// How the hunt goes on after a finding.
@@ -74,12 +83,16 @@ pub enum Onward {
     DefaultStack,
     /// Cannot be looked past in-process (heap, hang, a crash, a second overflow): fork mode.
     Fork,
+    /// Found by a probe, whose inputs are not in the corpus: nothing to look past.
+    Noted,
 }
 
 /// The hunt's state.
 #[derive(Clone, Debug)]
 pub struct Policy {
     plain: bool,
+    plain_side: bool,
+    probes_done: usize,
     stack: usize,
     fork: bool,
     known_panics: Vec<String>,
@@ -89,10 +102,14 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// A new hunt (`plain`: the baseline target, which stops at its first finding).
-    pub fn new(plain: bool) -> Self {
+    /// A new hunt (`plain`: the baseline target, which stops at its first finding). With
+    /// `plain_side`, the hunt target's rounds run the plain target beside them until plain's
+    /// first finding, as a plain hunt would.
+    pub fn new(plain: bool, plain_side: bool) -> Self {
         Policy {
             plain,
+            plain_side: plain_side && !plain,
+            probes_done: 0,
             stack: SMALL_STACK,
             fork: false,
             known_panics: Vec::new(),
@@ -117,9 +134,42 @@ impl Policy {
         &self.known_panics
     }
 
-    /// The next round, given the seconds left; `Err` says why the hunt ends instead. Fork mode
-    /// holds back a third of what is left (3–30 s) to sort what it finds.
-    pub fn next_round(&self, left_secs: u64) -> Result<Round, Stop> {
+    /// Whether the plain target still runs beside the hunt's rounds.
+    pub fn plain_side(&self) -> bool {
+        self.plain_side
+    }
+
+    /// The second of a `budget`-second hunt the next probe is due at, if one is left (the plain
+    /// target's hunt runs none: it is the baseline).
+    pub fn next_probe_at(&self, budget: u64) -> Option<u64> {
+        if self.plain {
+            return None;
+        }
+        let (num, den) = *PROBE_AT.get(self.probes_done)?;
+        Some(
+            budget
+                .saturating_mul(num)
+                .checked_div(den)
+                .unwrap_or(0)
+                .max(MIN_PROBE_SECS),
+        )
+    }
+
+    /// Whether a probe is due, `elapsed` seconds into a `budget`-second hunt.
+    pub fn probe_due(&self, elapsed: u64, budget: u64) -> bool {
+        self.next_probe_at(budget).is_some_and(|at| elapsed >= at)
+    }
+
+    /// A probe ran.
+    pub fn probe_done(&mut self) {
+        self.probes_done = self.probes_done.saturating_add(1);
+    }
+
+    /// The next round, `elapsed` seconds into a `budget`-second hunt; `Err` says why the hunt
+    /// ends instead. Fork mode holds back a third of what is left (3–30 s) to sort what it
+    /// finds; a round ends at the next probe.
+    pub fn next_round(&self, elapsed: u64, budget: u64) -> Result<Round, Stop> {
+        let left_secs = budget.saturating_sub(elapsed);
         if self.wanted_found {
             return Err(Stop::Wanted);
         }
@@ -128,15 +178,19 @@ impl Policy {
         } else {
             0
         };
-        let seconds = left_secs.saturating_sub(reserve);
+        let mut seconds = left_secs.saturating_sub(reserve);
         if seconds < 1 {
             return Err(Stop::OutOfTime);
+        }
+        if let Some(at) = self.next_probe_at(budget).filter(|at| *at > elapsed) {
+            seconds = seconds.min(at.saturating_sub(elapsed));
         }
         Ok(Round {
             seconds,
             fork: self.fork,
             stack: self.stack,
             known_panics: self.known_panics.clone(),
+            plain_side: self.plain_side,
         })
     }
 
@@ -144,7 +198,7 @@ impl Policy {
     /// caused it was kept.
     pub fn after_round(&mut self, ending: &Ending, has_input: bool) -> AfterRound {
         if *ending == Ending::Clean {
-            return AfterRound::Stop(Stop::NothingMore);
+            return AfterRound::Next;
         }
         if !has_input {
             return AfterRound::Unconfirmed;
@@ -155,6 +209,39 @@ impl Policy {
         }
         self.seen.insert(ending.signature());
         AfterRound::Confirm
+    }
+
+    /// What the plain target's run beside a round calls for, when it failed: plain's search
+    /// ends at its first finding (as a plain hunt's does); a new one is confirmed (then
+    /// [`Policy::after_finding`]), anything else is left to the hunt target.
+    pub fn after_plain_side(&mut self, ending: &Ending, has_input: bool) -> bool {
+        self.plain_side = false;
+        *ending != Ending::Clean && has_input && self.seen.insert(ending.signature())
+    }
+
+    /// Whether a probe's `ending` is a new finding to confirm (then
+    /// [`Policy::after_probe_finding`]).
+    pub fn probe_ending(&mut self, ending: &Ending) -> bool {
+        *ending != Ending::Clean && self.seen.insert(ending.signature())
+    }
+
+    /// After a probe's finding: a panic is looked past from then on, an overflow moves the
+    /// stack as an in-process one does; nothing calls for fork mode (the probe's inputs are
+    /// not in the corpus). Whether the hunt ends.
+    pub fn after_probe_finding(
+        &mut self,
+        ending: &Ending,
+        confirmed: bool,
+        wanted: bool,
+    ) -> (Onward, Option<Stop>) {
+        if matches!(
+            ending.class(),
+            Class::Panic | Class::Violation | Class::StackOverflow
+        ) {
+            return self.after_finding(ending, confirmed, wanted);
+        }
+        self.wanted_found |= wanted;
+        (Onward::Noted, wanted.then_some(Stop::Wanted))
     }
 
     /// How the hunt goes on after a finding of an in-process round, and whether it ends

@@ -34,6 +34,8 @@ fn len_control() -> u32 {
 /// grants it (a 32-bit claimed length asks for up to 4 GiB; a config parser reading 50 bytes
 /// has no reason to ask for 300 MiB at once).
 const HUGE_RATIO: u64 = 4096;
+/// Repeated runs of an overflowing input amplified in turn to confirm it, at most.
+const MAX_AMPLIFIED_RUNS: usize = 4;
 /// The heap cap raised this much (`HARNESS_HEAP_MB`) to confirm a memory blow-up.
 const RAISED_HEAP_MB: usize = 4096;
 
@@ -179,27 +181,38 @@ impl Replay<'_> {
                 let Ok(bytes) = std::fs::read(input) else {
                     return Confirmation::Unconfirmed("cannot read the input".into());
                 };
-                let Some(amplified) =
-                    harness::stack::amplify(&bytes, harness::stack::AMPLIFICATION)
-                else {
+                // Each of its longest repeated runs in turn: the one that recurses need not be
+                // the longest (a run of padding can be).
+                let runs = harness::stack::repeated_units(&bytes, MAX_AMPLIFIED_RUNS);
+                if runs.is_empty() {
                     return Confirmation::Unconfirmed(
                         "does not overflow the default stack as it is, and nothing in it repeats to amplify".into(),
                     );
-                };
-                let path = self.work.join("amplified");
-                if std::fs::write(&path, &amplified).is_err() {
-                    return Confirmation::Unconfirmed("cannot write the amplified input".into());
                 }
-                if self.run_once(&path, DEFAULT_STACK, &[], &[]).class() == Class::StackOverflow {
-                    Confirmation::Confirmed(format!(
-                        "amplified 1000× ({} bytes) it overflows the default 8 MiB stack: unbounded recursion",
-                        amplified.len()
-                    ))
-                } else {
-                    Confirmation::Unconfirmed(
-                        "amplified 1000× it does not overflow the default stack: a depth limit holds".into(),
-                    )
+                for run in runs {
+                    let Some(amplified) =
+                        harness::stack::amplify_run(&bytes, run, harness::stack::AMPLIFICATION)
+                    else {
+                        continue;
+                    };
+                    let path = self.work.join("amplified");
+                    if std::fs::write(&path, &amplified).is_err() {
+                        return Confirmation::Unconfirmed(
+                            "cannot write the amplified input".into(),
+                        );
+                    }
+                    if self.run_once(&path, DEFAULT_STACK, &[], &[]).class() == Class::StackOverflow
+                    {
+                        return Confirmation::Confirmed(format!(
+                            "amplified 1000× ({} bytes) it overflows the default 8 MiB stack: unbounded recursion",
+                            amplified.len()
+                        ));
+                    }
                 }
+                Confirmation::Unconfirmed(
+                    "amplified 1000× it does not overflow the default stack: a depth limit holds"
+                        .into(),
+                )
             }
             Ending::Allocation(_) | Ending::OutOfMemory(_) => {
                 let again = self.run_once(

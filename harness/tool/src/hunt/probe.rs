@@ -1,0 +1,247 @@
+//! The probe: every short unit of an input repeated far past libFuzzer's lengths, run once each.
+//!
+//! libFuzzer's inputs stop at `-max_len` (4 KiB), and its mutations grow a repeated unit a few
+//! bytes at a time. Two classes of bug sit beyond that: a recursion that no bracket shows (a
+//! one-byte tag that may precede any value, nested without a depth count) and a bug that needs
+//! a long run of one unit (a number of 32,768 digits). Neither needs a clever input, only a long
+//! repetition of a unit the input already holds — so the probe takes each distinct unit of one
+//! to three bytes of an input (a byte at each of its first places, and the input's longest
+//! repeated unit), repeats it in place until the run
+//! is 16 KiB and then 64 KiB long, and runs each candidate once in the hunt target (small
+//! stack, heap cap): a recursion per unit overflows the small stack long before, a 32,768-digit
+//! number is reached, and what fails is confirmed by kind like any finding. The inputs are the
+//! seeds and what libFuzzer kept — which, with cargo-fuzz's stack-depth instrumentation,
+//! includes every input that reached a deeper stack.
+
+/// The lengths a unit's run is grown to: past libFuzzer's 4 KiB, enough for 32,768 digits.
+pub const SIZES: [usize; 2] = [16 * 1024, 64 * 1024];
+/// Units tried per input, at most (its longest repeated unit, then single bytes, pairs, triples).
+pub const MAX_UNITS: usize = 64;
+/// The longest unit tried.
+pub const MAX_UNIT_LEN: usize = 3;
+
+/// Places a single byte is tried at, at most: a byte may be data in one place and a tag in the
+/// next, and only repeating it where it is a tag recurses.
+pub const BYTE_PLACES: usize = 3;
+
+/// The units of `input` worth repeating, as `(start, len)`: its longest repeated unit (where one
+/// repeats), then each distinct byte at its first [`BYTE_PLACES`] places, each distinct pair and
+/// triple at its first; at most [`MAX_UNITS`].
+pub fn units(input: &[u8]) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    if let Some((start, unit, _)) = harness::stack::repeated_unit(input) {
+        out.push((start, unit));
+    }
+    let mut seen: std::collections::BTreeMap<&[u8], usize> = std::collections::BTreeMap::new();
+    for len in 1..=MAX_UNIT_LEN {
+        let places = if len == 1 { BYTE_PLACES } else { 1 };
+        for start in 0..input.len() {
+            let Some(piece) = input.get(start..start.saturating_add(len)) else {
+                break;
+            };
+            let count = seen.entry(piece).or_insert(0);
+            *count = count.saturating_add(1);
+            if piece.len() == len && *count <= places && !out.contains(&(start, len)) {
+                out.push((start, len));
+            }
+            if out.len() >= MAX_UNITS {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+/// `input` with its unit at `start..start + len` repeated in place until the run is `size`
+/// bytes long (at least twice).
+pub fn amplified(input: &[u8], (start, len): (usize, usize), size: usize) -> Option<Vec<u8>> {
+    let end = start.checked_add(len)?;
+    let unit = input.get(start..end)?;
+    if unit.is_empty() {
+        return None;
+    }
+    let times = size.checked_div(len)?.max(2);
+    let mut out = Vec::with_capacity(input.len().saturating_add(size));
+    out.extend_from_slice(input.get(..start)?);
+    for _ in 0..times {
+        out.extend_from_slice(unit);
+    }
+    out.extend_from_slice(input.get(end..)?);
+    Some(out)
+}
+
+/// Every candidate of `input`: each unit at each size, smaller sizes first (a smaller
+/// reproducer where one will do).
+pub fn candidates(input: &[u8]) -> Vec<Vec<u8>> {
+    let units = units(input);
+    SIZES
+        .iter()
+        .flat_map(|size| units.iter().filter_map(|u| amplified(input, *u, *size)))
+        .collect()
+}
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::policy::{Onward, Stop};
+use super::{Confirmation, Hunt, replay};
+use crate::error::Error;
+use crate::logs;
+use crate::process;
+
+/// Corpus inputs a probe takes besides the seeds, at most (the newest: what libFuzzer kept
+/// last reached furthest, deeper stacks included).
+pub const MAX_INPUTS: usize = 12;
+/// The longest input a probe takes (libFuzzer's own limit).
+pub const MAX_INPUT_LEN: usize = 4096;
+
+/// The inputs of a probe: the seeds not probed yet, and the newest corpus inputs not probed
+/// before (at most [`MAX_INPUTS`]).
+fn inputs(
+    corpus: &Path,
+    seeds: &[Vec<u8>],
+    probed: &mut std::collections::BTreeSet<String>,
+) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = seeds
+        .iter()
+        .filter(|s| !s.is_empty() && s.len() <= MAX_INPUT_LEN)
+        .filter(|s| probed.insert(harness::corpus::content_name(s)))
+        .cloned()
+        .collect();
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(corpus)
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| {
+                    let modified = e.metadata().and_then(|m| m.modified()).ok()?;
+                    Some((modified, e.path()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let mut taken = 0usize;
+    for (_, path) in files.iter().rev() {
+        if taken >= MAX_INPUTS {
+            break;
+        }
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        if bytes.is_empty() || bytes.len() > MAX_INPUT_LEN {
+            continue;
+        }
+        if probed.insert(harness::corpus::content_name(&bytes)) {
+            out.push(bytes);
+            taken = taken.saturating_add(1);
+        }
+    }
+    out
+}
+
+/// A batch's first failure (its ending and file), and the files after it, not yet run.
+type Batch = (Option<(logs::Ending, PathBuf)>, Vec<PathBuf>);
+
+impl Hunt<'_> {
+    /// Runs the probe (module docs) within a tenth of the budget: each candidate once in the
+    /// hunt target, in batches (one process per input's candidates, resumed after a failure).
+    pub(super) fn probe(&mut self, number: u32) -> Result<Option<Stop>, Error> {
+        let inputs = inputs(&self.corpus, &self.seeds, &mut self.probed);
+        let share = Duration::from_secs((self.opts.seconds / 10).max(2));
+        let until = std::time::Instant::now()
+            .checked_add(share)
+            .unwrap_or_else(std::time::Instant::now);
+        eprintln!(
+            "== probe: {} input(s), each short unit repeated to {} and {} KiB",
+            inputs.len(),
+            SIZES[0] / 1024,
+            SIZES[1] / 1024
+        );
+        let dir = self.work.join(format!("probe-{number}"));
+        for (i, input) in inputs.iter().enumerate() {
+            let mut pending: Vec<PathBuf> = Vec::new();
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            for (j, candidate) in candidates(input).into_iter().enumerate() {
+                let path = dir.join(format!("{i}-{j}"));
+                std::fs::write(&path, candidate).map_err(|e| Error::io(&path, e))?;
+                pending.push(path);
+            }
+            while !pending.is_empty() {
+                let left = until.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() || self.left() < Duration::from_secs(2) {
+                    let _ = std::fs::remove_dir_all(&dir);
+                    return Ok(None);
+                }
+                let (failed, rest) = self.run_batch(&pending, left)?;
+                pending = rest;
+                let Some((ending, path)) = failed else {
+                    break;
+                };
+                if let Some(stop) = self.probe_finding(&ending, &path)? {
+                    let _ = std::fs::remove_dir_all(&dir);
+                    return Ok(Some(stop));
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(None)
+    }
+
+    /// Runs `files` in one process of the hunt target; the first failure (its ending and
+    /// file) and the files after it, not yet run.
+    fn run_batch(&mut self, files: &[PathBuf], limit: Duration) -> Result<Batch, Error> {
+        let mut cmd = replay::on_stack(self.bin, self.policy.stack());
+        cmd.arg(format!("-timeout={}", replay::TIMEOUT_SECS))
+            .arg("-rss_limit_mb=4096")
+            .arg("-close_fd_mask=1")
+            .args(files)
+            .env(
+                harness::crash::KNOWN_PANICS_ENV,
+                self.policy.known_panics().join("\n"),
+            )
+            .env("RUST_BACKTRACE", "0");
+        let log = self.work.join("probe.log");
+        let (ended, text) = process::run_logged(cmd, &log, limit)?;
+        let ending = logs::read(&text, ended.success()).ending;
+        if ended.success() || ended.status.is_none() {
+            return Ok((None, Vec::new()));
+        }
+        // libFuzzer names each file before it runs it: the last one named failed.
+        let Some(last) = text
+            .lines()
+            .rev()
+            .find_map(|l| l.strip_prefix("Running: "))
+            .map(|p| PathBuf::from(p.trim()))
+        else {
+            return Ok((None, Vec::new()));
+        };
+        let rest = files
+            .iter()
+            .skip_while(|f| **f != last)
+            .skip(1)
+            .cloned()
+            .collect();
+        Ok((Some((ending, last)), rest))
+    }
+
+    /// A probe candidate failed: a new finding is confirmed and saved like any other.
+    fn probe_finding(&mut self, ending: &logs::Ending, path: &Path) -> Result<Option<Stop>, Error> {
+        if !self.policy.probe_ending(ending) {
+            return Ok(None);
+        }
+        let at = self.start.elapsed().as_secs_f64();
+        let found = self
+            .work
+            .join(format!("found-probe-{}", self.findings.len()));
+        std::fs::copy(path, &found).map_err(|e| Error::io(path, e))?;
+        let finding = self.report_one(ending, &found, at)?;
+        let confirmed = matches!(finding.confirmation, Confirmation::Confirmed(_));
+        let wanted = self.wanted(&finding);
+        self.findings.push(finding);
+        let (onward, stop) = self.policy.after_probe_finding(ending, confirmed, wanted);
+        if onward == Onward::DefaultStack {
+            eprintln!("== hunting on with the default 8 MiB stack, past the recursion");
+        }
+        Ok(stop)
+    }
+}

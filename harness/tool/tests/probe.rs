@@ -1,0 +1,130 @@
+//! The probe's candidates, judged on toy parsers (one per class it exists for), in-process: each
+//! toy's bug is reached by some candidate of a small valid input, and a parser with a depth
+//! limit is left alone. The toys stand a panic in for the stack overflow (a test cannot survive
+//! one): they count their depth and panic past what a small stack holds.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
+
+use cargo_harness::hunt::probe::{MAX_UNITS, SIZES, amplified, candidates, units};
+
+/// Levels a 64 KiB stack holds for a parser with frames of a few dozen bytes.
+const SMALL_STACK_LEVELS: usize = 1_000;
+
+/// A binary format where a one-byte tag (0xA7) may precede any value, nested with no depth
+/// count and no closing byte: `A7 A7 … 01`.
+fn prefix_tags(data: &[u8], depth: usize) -> Result<usize, ()> {
+    assert!(depth < SMALL_STACK_LEVELS, "stack overflow (toy)");
+    match data.first() {
+        Some(0xA7) => prefix_tags(&data[1..], depth + 1),
+        Some(0x01..=0x7f) => Ok(1),
+        _ => Err(()),
+    }
+}
+
+/// A two-byte prefix (`!<`) that nests the same way.
+fn two_byte_prefix(data: &[u8], depth: usize) -> Result<usize, ()> {
+    assert!(depth < SMALL_STACK_LEVELS, "stack overflow (toy)");
+    match data {
+        [b'!', b'<', rest @ ..] => two_byte_prefix(rest, depth + 1),
+        [b'x', ..] => Ok(1),
+        _ => Err(()),
+    }
+}
+
+/// json 0.11.12's class: a number of over 32,767 digits overflows an i16 exponent.
+fn long_numbers(data: &[u8]) -> Result<(), ()> {
+    let mut run = 0usize;
+    for &b in data {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        assert!(run <= 32_767, "attempt to add with overflow (toy)");
+    }
+    Ok(())
+}
+
+/// A parser with a depth limit: refuses past 128 levels, whatever the input.
+fn depth_limited(data: &[u8], depth: usize) -> Result<usize, ()> {
+    if depth > 128 {
+        return Err(());
+    }
+    match data.first() {
+        Some(0xA7) => depth_limited(&data[1..], depth + 1),
+        Some(_) => Ok(1),
+        None => Err(()),
+    }
+}
+
+/// Whether some candidate of `seed` makes `parse` panic.
+fn found(seed: &[u8], parse: impl Fn(&[u8])) -> bool {
+    // The toys' panics are expected: keep the test output quiet.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let any = candidates(seed)
+        .iter()
+        .any(|c| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(c))).is_err());
+    std::panic::set_hook(hook);
+    any
+}
+
+#[test]
+fn a_recursion_behind_a_one_byte_prefix_is_reached() {
+    let seed = [0x10, 0xA7, 0x05, 0x22];
+    // The seed parses, and libFuzzer's 4 KiB would not reach it either: 4,096 tags in 4 KiB
+    // would, but its mutations grow a run a few bytes at a time.
+    assert!(prefix_tags(&seed[1..], 0).is_ok());
+    assert!(found(&seed, |c| {
+        let _ = prefix_tags(c.get(1..).unwrap_or_default(), 0);
+    }));
+}
+
+#[test]
+fn a_recursion_behind_a_two_byte_prefix_is_reached() {
+    assert!(found(b"!<x", |c| {
+        let _ = two_byte_prefix(c, 0);
+    }));
+}
+
+#[test]
+fn a_number_past_thirty_two_thousand_digits_is_reached() {
+    assert!(found(br#"{"a": [1, 23.5e4]}"#, |c| {
+        let _ = long_numbers(c);
+    }));
+}
+
+#[test]
+fn a_parser_with_a_depth_limit_is_left_alone() {
+    assert!(!found(&[0xA7, 0x05], |c| {
+        let _ = depth_limited(c, 0);
+    }));
+}
+
+#[test]
+fn units_are_the_longest_repeated_one_then_each_distinct_short_span() {
+    let input = b"[[[[[[[[[[a]]";
+    let u = units(input);
+    // The longest repeated unit first: `[` ten times from 0.
+    assert_eq!(u[0], (0, 1));
+    // Then each distinct byte at its first three places (`[` at 1 and 2 besides 0, `a`, `]`
+    // twice), each distinct pair and triple at its first: `[[`, `[a`, `a]`, `]]`, `[[[`, `[[a`,
+    // `[a]`, `a]]`.
+    assert_eq!(u.len(), 1 + 2 + 1 + 2 + 4 + 4);
+    assert!(u.contains(&(10, 1)) && u.contains(&(9, 2)) && u.contains(&(10, 3)));
+    // Never more than the cap, however long the input.
+    let long: Vec<u8> = (0..=255u8).collect();
+    assert_eq!(units(&long).len(), MAX_UNITS);
+}
+
+#[test]
+fn a_unit_is_repeated_in_place_to_the_size_asked() {
+    let out = amplified(b"ab12cd", (2, 2), 16).unwrap();
+    assert_eq!(out, b"ab1212121212121212cd");
+    // At least twice, even for a unit longer than the size.
+    assert_eq!(amplified(b"xyz", (0, 3), 2).unwrap(), b"xyzxyz");
+    assert_eq!(amplified(b"xyz", (2, 2), 16), None);
+    // Every candidate is past libFuzzer's 4 KiB.
+    assert!(candidates(b"ab").iter().all(|c| c.len() > 4096));
+    assert_eq!(candidates(b"ab").len(), SIZES.len() * units(b"ab").len());
+}

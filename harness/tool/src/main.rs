@@ -87,6 +87,9 @@ enum Cmd {
         /// One JSON object per target on stdout, then a summary (no table, no progress).
         #[arg(long)]
         json: bool,
+        /// After the table, the figures as a Markdown table stamped with the commit.
+        #[arg(long)]
+        markdown: bool,
     },
     /// Build every fuzz target into one folder with its options, dictionary and seed corpus,
     /// as ClusterFuzzLite expects (`.clusterfuzzlite/build.sh` runs it).
@@ -247,6 +250,7 @@ fn run(command: Cmd) -> Result<bool, Error> {
             trace_compares,
             record,
             json,
+            markdown,
         } => {
             let runs = fuzz::run(&fuzz::FuzzOptions {
                 fuzz_dir,
@@ -261,6 +265,7 @@ fn run(command: Cmd) -> Result<bool, Error> {
                 targets,
                 record,
                 json,
+                markdown,
             })?;
             Ok(!runs.iter().all(fuzz::TargetRun::ok))
         }

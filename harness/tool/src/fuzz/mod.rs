@@ -19,7 +19,7 @@ use crate::process::{self, Scratch};
 use crate::progress::Board;
 
 mod report;
-pub use report::{json_lines, table};
+pub use report::{json_lines, markdown, table};
 
 /// What to fuzz, and how.
 #[derive(Clone, Debug)]
@@ -44,6 +44,8 @@ pub struct FuzzOptions {
     pub record: Option<String>,
     /// One JSON object per target on stdout, then a summary; no table, no progress lines.
     pub json: bool,
+    /// After the table, the figures as a Markdown table stamped with the commit (for docs).
+    pub markdown: bool,
 }
 
 /// One target's run.
@@ -212,6 +214,18 @@ fn print_results(opts: &FuzzOptions, runs: &[TargetRun], logs: &Path) {
         }
     }
     println!("\nlogs: {}/<target>.log", logs.display());
+    if opts.markdown {
+        let how = format!(
+            "--seconds {} --jobs {}{}",
+            opts.seconds,
+            opts.jobs,
+            if opts.stable { " --stable" } else { "" }
+        );
+        print!(
+            "\n{}",
+            report::markdown(runs, &how, crate::commit().as_deref())
+        );
+    }
 }
 
 /// What every target's run shares.

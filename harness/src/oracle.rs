@@ -333,8 +333,33 @@ where
     A::Output: PartialEq,
 {
     let first = check(a, input)?;
+    check_differential_given(a, (&first.0, first.1.as_ref()), b, input)?;
+    Ok(first.0)
+}
+
+/// [`check_differential`] where `a` has already read `input` (its checked outcome and value, as
+/// [`check`] or [`check_expected`] returned them): only `b` reads it again, and the verdicts must
+/// agree exactly as in [`check_differential`].
+pub fn check_differential_given<A, B>(
+    a: &A,
+    first: (&Outcome, Option<&A::Output>),
+    b: &B,
+    input: &[u8],
+) -> Result<(), Violation>
+where
+    A: Target,
+    B: Target<Output = A::Output>,
+    A::Output: PartialEq,
+{
     let second = check(b, input)?;
-    same_result(a, first, b, second, Compare::KindAndPosition).map_err(|v| v.with_input(input))
+    same_result(
+        a,
+        first,
+        b,
+        (&second.0, second.1.as_ref()),
+        Compare::KindAndPosition,
+    )
+    .map_err(|v| v.with_input(input))
 }
 
 /// Two encodings of one model, read by two targets: both accept the same value, or both refuse
@@ -347,7 +372,14 @@ where
 {
     let first = check(a, a_input).map_err(|v| v.with_input(a_input))?;
     let second = check(b, b_input).map_err(|v| v.with_input(b_input))?;
-    same_result(a, first, b, second, Compare::Kind)
+    same_result(
+        a,
+        (&first.0, first.1.as_ref()),
+        b,
+        (&second.0, second.1.as_ref()),
+        Compare::Kind,
+    )?;
+    Ok(first.0)
 }
 
 /// How much of a refusal two targets must share.
@@ -360,20 +392,20 @@ enum Compare {
 }
 
 /// The shared verdict of [`check_agree`] and [`check_differential`]: the same accepted value, or
-/// refusals that match as `compare` says. Returns the first outcome.
+/// refusals that match as `compare` says.
 fn same_result<A, B>(
     a: &A,
-    (a_outcome, a_value): (Outcome, Option<A::Output>),
+    (a_outcome, a_value): (&Outcome, Option<&A::Output>),
     b: &B,
-    (b_outcome, b_value): (Outcome, Option<A::Output>),
+    (b_outcome, b_value): (&Outcome, Option<&A::Output>),
     compare: Compare,
-) -> Result<Outcome, Violation>
+) -> Result<(), Violation>
 where
     A: Target,
     B: Target<Output = A::Output>,
     A::Output: PartialEq,
 {
-    let agree = match (&a_outcome, &b_outcome) {
+    let agree = match (a_outcome, b_outcome) {
         (Outcome::Accepted, Outcome::Accepted) => a_value == b_value,
         (
             Outcome::Rejected {
@@ -390,7 +422,7 @@ where
         _ => false,
     };
     if agree {
-        return Ok(a_outcome);
+        return Ok(());
     }
     let detail = match (a_value, b_value) {
         (Some(x), Some(y)) => format!(

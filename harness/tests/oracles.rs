@@ -9,7 +9,9 @@
 use std::collections::BTreeMap;
 
 use harness::corpus::{self, Expectations, Expected};
-use harness::oracle::{check, check_agree, check_differential, check_roundtrip};
+use harness::oracle::{
+    check, check_agree, check_differential, check_differential_given, check_roundtrip,
+};
 use harness::{Outcome, Roundtrip, Target, ViolationKind};
 
 /// `key=value` lines. Bugs can be planted.
@@ -258,6 +260,26 @@ fn two_implementations_must_agree_to_the_position() {
         v.detail.contains("at line 2") && v.detail.contains("at line 3"),
         "{}",
         v.detail
+    );
+    // The same judge on a verdict the first reader already gave: as strict.
+    let (outcome, value) = check(&Kv::default(), b"a=1\nb").unwrap();
+    let v = check_differential_given(
+        &Kv::default(),
+        (&outcome, value.as_ref()),
+        &KvOffByOne,
+        b"a=1\nb",
+    )
+    .unwrap_err();
+    assert_eq!(v.kind, ViolationKind::Disagreement);
+    let (outcome, value) = check(&Kv::default(), b"a=1\nb=2").unwrap();
+    assert!(
+        check_differential_given(
+            &Kv::default(),
+            (&outcome, value.as_ref()),
+            &KvOffByOne,
+            b"a=1\nb=2"
+        )
+        .is_ok()
     );
 }
 

@@ -73,16 +73,21 @@ impl Target {
     pub fn run(self, data: &[u8]) -> Result<Outcome, Violation> {
         match self {
             Target::ParseText => raw(&adapters::Text, data, testkit::text::read),
-            Target::ParseBinary => {
-                let outcome = raw(&adapters::Binary, data, testkit::binary::read)?;
-                // And the fast wire reader against bincode's own decoder, to the position.
-                harness::oracle::check_differential(
-                    &adapters::Binary,
-                    &adapters::BinaryReference,
-                    data,
-                )?;
-                Ok(outcome)
-            }
+            // And the fast wire reader against bincode's own decoder, to the position, on the
+            // verdict it already gave (one decode of botfeat's, not two).
+            Target::ParseBinary => raw_judged(
+                &adapters::Binary,
+                data,
+                testkit::binary::read,
+                |outcome, value| {
+                    harness::oracle::check_differential_given(
+                        &adapters::Binary,
+                        (outcome, value),
+                        &adapters::BinaryReference,
+                        data,
+                    )
+                },
+            ),
             Target::IngestRows => raw(&adapters::Rows, data, rows_reference),
             Target::TomlConfig => harness::oracle::check_roundtrip(&adapters::Toml, data),
             Target::Roundtrip => roundtrip(&mut Unstructured::new(data)),
@@ -118,8 +123,23 @@ fn raw<T>(
 where
     T: harness::Roundtrip<Output = FeatureFile>,
 {
+    raw_judged(target, data, reference, |_, _| Ok(()))
+}
+
+/// [`raw`], with one more judge of the target's verdict (`also`), run before the accepted value
+/// goes on to the roundtrip and the edge.
+fn raw_judged<T>(
+    target: &T,
+    data: &[u8],
+    reference: fn(&[u8]) -> testkit::Verdict,
+    also: impl FnOnce(&Outcome, Option<&FeatureFile>) -> Result<(), Violation>,
+) -> Result<Outcome, Violation>
+where
+    T: harness::Roundtrip<Output = FeatureFile>,
+{
     let expected = adapters::expected(reference(data));
     let (outcome, value) = check_expected(target, data, &expected)?;
+    also(&outcome, value.as_ref())?;
     if let Some(file) = value {
         check_reencode(target, &file, data.len())?;
         load_like_the_edge(file)

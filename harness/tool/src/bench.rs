@@ -302,15 +302,11 @@ pub fn table(rows: &[Row], seconds: u64, commit: Option<&str>) -> String {
             out.push_str(&format!(
                 "- {}: also confirmed {}\n",
                 row.bug.name,
-                one_line(o)
+                crate::logs::one_line(o, 140)
             ));
         }
     }
     out
-}
-
-fn one_line(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(140).collect()
 }
 
 /// The JSON lines `--json` prints: one object per bug (its runs in both modes, found counts and

@@ -364,3 +364,8 @@ pub fn latest_status(log: &str) -> Option<Status> {
         exec_per_sec: after("exec/s:"),
     })
 }
+
+/// `s` on one line for a table: control characters dropped, at most `max` characters.
+pub fn one_line(s: &str, max: usize) -> String {
+    s.chars().filter(|c| !c.is_control()).take(max).collect()
+}

@@ -1,7 +1,7 @@
 //! The hunt's final table, and its JSON.
 
-use super::save::one_line;
 use super::{Confirmation, HuntReport};
+use crate::logs::one_line;
 
 /// The final table, one line per distinct finding.
 pub fn table(report: &HuntReport) -> String {

@@ -37,7 +37,7 @@ pub(super) fn save(
     let line = format!(
         "{name} crash  # {} found by harness hunt: {}\n",
         ending.class(),
-        one_line(signature, 160)
+        crate::logs::one_line(signature, 160)
     );
     use std::io::Write as _;
     std::fs::OpenOptions::new()
@@ -47,8 +47,4 @@ pub(super) fn save(
         .and_then(|mut f| f.write_all(line.as_bytes()))
         .map_err(|e| e.to_string())?;
     Ok((path, false))
-}
-
-pub(crate) fn one_line(s: &str, max: usize) -> String {
-    s.chars().filter(|c| !c.is_control()).take(max).collect()
 }

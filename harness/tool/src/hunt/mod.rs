@@ -5,6 +5,7 @@
 //! (`harness::hunt::run`: small stack, heap cap, nesting mutations) and `plain` (the parser on
 //! raw bytes, the baseline). Both start from `DIR/seeds` with a dictionary derived from them.
 
+mod confirm;
 mod finding;
 mod policy;
 pub mod probe;

@@ -33,11 +33,11 @@ fn len_control() -> u32 {
 /// that asked for it, is a length taken on trust — a blow-up even when a machine with overcommit
 /// grants it (a 32-bit claimed length asks for up to 4 GiB; a config parser reading 50 bytes
 /// has no reason to ask for 300 MiB at once).
-const HUGE_RATIO: u64 = 4096;
+pub(super) const HUGE_RATIO: u64 = 4096;
 /// Repeated runs of an overflowing input amplified in turn to confirm it, at most.
-const MAX_AMPLIFIED_RUNS: usize = 4;
+pub(super) const MAX_AMPLIFIED_RUNS: usize = 4;
 /// The heap cap raised this much (`HARNESS_HEAP_MB`) to confirm a memory blow-up.
-const RAISED_HEAP_MB: usize = 4096;
+pub(super) const RAISED_HEAP_MB: usize = 4096;
 
 /// What libFuzzer, the runtime and the process's arguments and environment take of the main
 /// thread's stack before the parser runs.
@@ -95,7 +95,7 @@ pub(super) struct Replay<'a> {
 }
 
 impl Replay<'_> {
-    fn left(&self) -> Duration {
+    pub(super) fn left(&self) -> Duration {
         self.deadline.saturating_duration_since(Instant::now())
     }
 
@@ -124,7 +124,7 @@ impl Replay<'_> {
     }
 
     /// [`Replay::once`] where an interruption reads as a death: the caller checks for it after.
-    fn run_once(
+    pub(super) fn run_once(
         &self,
         input: &Path,
         stack: usize,
@@ -155,130 +155,6 @@ impl Replay<'_> {
         Ok(small)
     }
 
-    /// Confirmation by kind: a panic or violation reproduces on the default stack; a stack
-    /// overflow overflows the default 8 MiB stack as it is, or amplified 1000× where a unit
-    /// repeats; a memory blow-up still fails with the heap cap raised 16×; a hang still hangs
-    /// with ten times the time.
-    fn confirm_by_kind(&self, ending: &Ending, input: &Path) -> Confirmation {
-        match ending {
-            Ending::Panic { .. } | Ending::Violation(_) | Ending::Crash(_) => {
-                let again = self.run_once(input, DEFAULT_STACK, &[], &[]);
-                if again.signature() == ending.signature() {
-                    Confirmation::Confirmed("reproduces on the default 8 MiB stack".into())
-                } else {
-                    Confirmation::Unconfirmed(format!(
-                        "replayed on the default stack it gives {}",
-                        again.class()
-                    ))
-                }
-            }
-            Ending::StackOverflow | Ending::Died => {
-                if self.run_once(input, DEFAULT_STACK, &[], &[]).class() == Class::StackOverflow {
-                    return Confirmation::Confirmed(
-                        "overflows the default 8 MiB stack as it is".into(),
-                    );
-                }
-                let Ok(bytes) = std::fs::read(input) else {
-                    return Confirmation::Unconfirmed("cannot read the input".into());
-                };
-                // Each of its longest repeated runs in turn: the one that recurses need not be
-                // the longest (a run of padding can be).
-                let runs = harness::stack::repeated_units(&bytes, MAX_AMPLIFIED_RUNS);
-                if runs.is_empty() {
-                    return Confirmation::Unconfirmed(
-                        "does not overflow the default stack as it is, and nothing in it repeats to amplify".into(),
-                    );
-                }
-                for run in runs {
-                    let Some(amplified) =
-                        harness::stack::amplify_run(&bytes, run, harness::stack::AMPLIFICATION)
-                    else {
-                        continue;
-                    };
-                    let path = self.work.join("amplified");
-                    if std::fs::write(&path, &amplified).is_err() {
-                        return Confirmation::Unconfirmed(
-                            "cannot write the amplified input".into(),
-                        );
-                    }
-                    if self.run_once(&path, DEFAULT_STACK, &[], &[]).class() == Class::StackOverflow
-                    {
-                        return Confirmation::Confirmed(format!(
-                            "amplified 1000× ({} bytes) it overflows the default 8 MiB stack: unbounded recursion",
-                            amplified.len()
-                        ));
-                    }
-                }
-                Confirmation::Unconfirmed(
-                    "amplified 1000× it does not overflow the default stack: a depth limit holds"
-                        .into(),
-                )
-            }
-            Ending::Allocation(_) | Ending::OutOfMemory(_) => {
-                let again = self.run_once(
-                    input,
-                    self.stack,
-                    &[("HARNESS_HEAP_MB", RAISED_HEAP_MB.to_string())],
-                    &[
-                        "-rss_limit_mb=16384".to_string(),
-                        "-malloc_limit_mb=16384".to_string(),
-                    ],
-                );
-                let asked = match ending {
-                    Ending::Allocation(text) | Ending::OutOfMemory(text) => requested_bytes(text),
-                    _ => None,
-                };
-                let size = std::fs::metadata(input).map_or(0, |m| m.len());
-                if again.class() == Class::Heap {
-                    Confirmation::Confirmed(format!(
-                        "still fails with the heap cap raised to {RAISED_HEAP_MB} MiB"
-                    ))
-                } else if let Some(asked) = asked.filter(|a| {
-                    *a >= (harness::hunt::DEFAULT_HEAP_MB as u64) << 20
-                        && *a >= size.saturating_mul(HUGE_RATIO)
-                }) {
-                    Confirmation::Confirmed(format!(
-                        "one allocation of {asked} bytes asked for by {size} bytes of input"
-                    ))
-                } else {
-                    Confirmation::Unconfirmed(format!(
-                        "with the heap cap raised to {RAISED_HEAP_MB} MiB it gives {}: large, but bounded",
-                        again.class()
-                    ))
-                }
-            }
-            Ending::Timeout => {
-                let raised = TIMEOUT_SECS.saturating_mul(10);
-                let began = Instant::now();
-                let again = self.run_once(input, self.stack, &[], &[format!("-timeout={raised}")]);
-                let took = began.elapsed().as_secs_f64();
-                // Cut short by the hunt's deadline after twice the first limit, still running,
-                // counts as still running: the budget is the user's, not the confirmation's.
-                let outlived = again == Ending::Died
-                    && began.elapsed() >= Duration::from_secs(TIMEOUT_SECS.saturating_mul(2));
-                if again == Ending::Timeout || outlived {
-                    Confirmation::Confirmed(format!("still running after {took:.0} s"))
-                } else if again != Ending::Clean {
-                    // Given more time it runs into another limit (usually memory): still a
-                    // denial of service, not a slow input.
-                    Confirmation::Confirmed(format!(
-                        "given {raised} s it ends as {} after {took:.0} s",
-                        again.class()
-                    ))
-                } else if let Some(how) = self.grows_past(input, raised) {
-                    Confirmation::Confirmed(format!(
-                        "finishes in {took:.1} s as it is, but {how}: the time grows without bound"
-                    ))
-                } else {
-                    Confirmation::Unconfirmed(format!(
-                        "finishes in {took:.1} s when given {raised} s, and twice the input does too: slow, not a hang"
-                    ))
-                }
-            }
-            Ending::Clean => Confirmation::Unconfirmed("no failure".into()),
-        }
-    }
-
     /// A slow input that finishes is a hang when a little more of the same makes the time
     /// explode: its longest repeated unit twice as often, or its longest number with its digits
     /// twice over (`1e99999` -> `1e9999999999`: an exponent or a count taken on trust). The input
@@ -286,7 +162,7 @@ impl Replay<'_> {
     /// running after `raised` seconds (six times a first run of three seconds or more) grows
     /// faster than that. The grown input replaces `input`: it is the reproducer. Says how it
     /// grew, or `None`.
-    fn grows_past(&self, input: &Path, raised: u64) -> Option<String> {
+    pub(super) fn grows_past(&self, input: &Path, raised: u64) -> Option<String> {
         let bytes = std::fs::read(input).ok()?;
         let grown = [
             harness::stack::amplify(&bytes, 2)

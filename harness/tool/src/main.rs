@@ -200,7 +200,7 @@ fn main() -> ExitCode {
 
 /// Runs one command: whether it found a bug (exit 1), or why it could not finish.
 fn run(command: Cmd) -> Result<bool, Error> {
-    use cargo_harness::{bench, build, fuzz, helpers, hunt};
+    use cargo_harness::{build, fuzz, helpers, hunt};
     match command {
         Cmd::Hunt {
             dir,
@@ -208,8 +208,8 @@ fn run(command: Cmd) -> Result<bool, Error> {
             plain,
             json,
             bin,
-        } => {
-            let report = hunt::hunt(&hunt::HuntOptions {
+        } => hunt_command(
+            hunt::HuntOptions {
                 dir,
                 seconds,
                 plain,
@@ -217,20 +217,9 @@ fn run(command: Cmd) -> Result<bool, Error> {
                 until: None,
                 bin,
                 progress: !json,
-            })?;
-            if json {
-                print!(
-                    "{}",
-                    hunt::json_lines(&report, cargo_harness::commit().as_deref())
-                );
-            } else {
-                eprint!("{}", hunt::table(&report));
-            }
-            match report.interrupted {
-                Some(signal) => Err(Error::Interrupted(signal)),
-                None => Ok(report.confirmed().next().is_some()),
-            }
-        }
+            },
+            json,
+        ),
         Cmd::Corpus { judge, args } => {
             let defaults = cargo_harness::corpus::Defaults {
                 root: "corpus".into(),
@@ -285,22 +274,7 @@ fn run(command: Cmd) -> Result<bool, Error> {
             runs,
             jobs,
             json,
-        } => {
-            let bugs = bench::find_bugs(&dirs)?;
-            let rows = bench::run(&bugs, seconds, runs, jobs)?;
-            if json {
-                print!(
-                    "{}",
-                    bench::json_lines(&rows, seconds, cargo_harness::commit().as_deref())
-                );
-            } else {
-                print!(
-                    "{}",
-                    bench::table(&rows, seconds, cargo_harness::commit().as_deref())
-                );
-            }
-            cargo_harness::process::check_stop().map(|()| false)
-        }
+        } => bench_command(&dirs, seconds, runs, jobs, json),
         Cmd::Init {
             dir,
             krate,
@@ -312,4 +286,43 @@ fn run(command: Cmd) -> Result<bool, Error> {
         Cmd::Shrink { bin, file, out } => helpers::shrink(&bin, &file, &out).map(|()| false),
         Cmd::Kept { file, out } => helpers::kept(&file, &out).map(|()| false),
     }
+}
+
+/// `hunt`: the report as a table on stderr (or JSON lines on stdout); whether a bug was
+/// confirmed, or the signal that cut it short.
+fn hunt_command(opts: cargo_harness::hunt::HuntOptions, json: bool) -> Result<bool, Error> {
+    use cargo_harness::hunt;
+    let report = hunt::hunt(&opts)?;
+    if json {
+        print!(
+            "{}",
+            hunt::json_lines(&report, cargo_harness::commit().as_deref())
+        );
+    } else {
+        eprint!("{}", hunt::table(&report));
+    }
+    match report.interrupted {
+        Some(signal) => Err(Error::Interrupted(signal)),
+        None => Ok(report.confirmed().next().is_some()),
+    }
+}
+
+/// `bench`: the table (or JSON lines) of the runs that finished, stamped with the commit.
+fn bench_command(
+    dirs: &[PathBuf],
+    seconds: u64,
+    runs: usize,
+    jobs: usize,
+    json: bool,
+) -> Result<bool, Error> {
+    use cargo_harness::bench;
+    let bugs = bench::find_bugs(dirs)?;
+    let rows = bench::run(&bugs, seconds, runs, jobs)?;
+    let commit = cargo_harness::commit();
+    if json {
+        print!("{}", bench::json_lines(&rows, seconds, commit.as_deref()));
+    } else {
+        print!("{}", bench::table(&rows, seconds, commit.as_deref()));
+    }
+    cargo_harness::process::check_stop().map(|()| false)
 }

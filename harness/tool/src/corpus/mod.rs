@@ -173,17 +173,30 @@ fn find<'a>(targets: &'a [TargetInfo], name: &str) -> Result<&'a TargetInfo, Str
     })
 }
 
+/// What every corpus subcommand works with.
+struct Ctx<'a> {
+    root: PathBuf,
+    fuzz_dir: PathBuf,
+    runner: Runner,
+    source: &'a dyn Source,
+    defaults: &'a Defaults,
+}
+
 fn run(
     args: CorpusArgs,
     source: &dyn Source,
     exe: &Path,
     defaults: &Defaults,
 ) -> Result<bool, String> {
-    let root = args.root.unwrap_or_else(|| defaults.root.clone());
-    let fuzz_dir = args.fuzz_dir.unwrap_or_else(|| defaults.fuzz_dir.clone());
-    let runner = Runner {
-        exe: exe.to_path_buf(),
-        per_file: Duration::from_secs(args.timeout),
+    let ctx = Ctx {
+        root: args.root.unwrap_or_else(|| defaults.root.clone()),
+        fuzz_dir: args.fuzz_dir.unwrap_or_else(|| defaults.fuzz_dir.clone()),
+        runner: Runner {
+            exe: exe.to_path_buf(),
+            per_file: Duration::from_secs(args.timeout),
+        },
+        source,
+        defaults,
     };
     match args.command {
         CorpusCommand::RunOne { target, files } => {
@@ -211,8 +224,6 @@ fn run(
             known_crash,
             accept_current,
         } => {
-            let targets = source.targets()?;
-            let t = find(&targets, &target)?;
             let record = match (
                 expect.as_deref().map(Expected::parse).transpose()?,
                 known_crash,
@@ -224,111 +235,134 @@ fn run(
                 // Neither: each file is run and its outcome shown, and nothing is added.
                 (None, false, false) => Record::Ask,
             };
-            let mut ok = true;
-            for file in &files {
-                let added = replay::add(
-                    &runner,
-                    &root,
-                    &t.name,
-                    t.structure_aware,
-                    file,
-                    &record,
-                    note.as_deref(),
-                );
-                match added {
-                    Ok(line) => print!("added to {}: {line}", root.join(&t.name).display()),
-                    Err(e) => {
-                        eprintln!("{e}");
-                        ok = false;
-                    }
-                }
-            }
-            Ok(ok)
+            ctx.add(&files, &target, &record, note.as_deref())
         }
-        CorpusCommand::Replay { target } => {
-            let all = source.targets()?;
-            let names: Vec<String> = if target.is_empty() {
-                all.iter().map(|t| t.name.clone()).collect()
-            } else {
-                for name in &target {
-                    find(&all, name)?;
-                }
-                target
-            };
-            let (counts, failures) =
-                replay::replay(&runner, &root, &names).map_err(|e| e.to_string())?;
-            let width = names.iter().map(String::len).max().unwrap_or(0);
-            for (t, n) in &counts {
-                let failed = failures.iter().filter(|f| f.target == *t).count();
-                println!("{t:<width$} {n:>4} files replayed, {failed} failed");
-            }
-            for f in &failures {
-                println!(
-                    "FAILED {}: {}\n  reproduce: {} run-one --target {} {}",
-                    f.path.display(),
-                    f.why,
-                    defaults.invocation,
-                    f.target,
-                    f.path.display()
-                );
-                if let Ok(line) = crate::fuzz::reproduce_line(&fuzz_dir, &f.target, &f.path) {
-                    println!("  or:        {line}");
-                }
-            }
-            Ok(failures.is_empty())
-        }
+        CorpusCommand::Replay { target } => ctx.replay(target),
         CorpusCommand::Cmin { target } => {
             find(&source.targets()?, &target)?;
-            cmin(&root, &fuzz_dir, &target).map(|()| true)
+            cmin(&ctx.root, &ctx.fuzz_dir, &target).map(|()| true)
         }
-        CorpusCommand::Tmin { target, file, note } => {
-            let targets = source.targets()?;
-            let t = find(&targets, &target)?;
-            let small = tmin(&fuzz_dir, &t.name, &file)?;
-            let note = note.unwrap_or_else(|| format!("minimized from {}", file.display()));
-            let line = replay::add(
-                &runner,
-                &root,
+        CorpusCommand::Tmin { target, file, note } => ctx.tmin(&target, &file, note),
+        CorpusCommand::Seed => ctx.seed(),
+    }
+}
+
+impl Ctx<'_> {
+    /// Adds `files` as cases of `target`, recorded as `record` says.
+    fn add(
+        &self,
+        files: &[PathBuf],
+        target: &str,
+        record: &Record,
+        note: Option<&str>,
+    ) -> Result<bool, String> {
+        let targets = self.source.targets()?;
+        let t = find(&targets, target)?;
+        let mut ok = true;
+        for file in files {
+            let added = replay::add(
+                &self.runner,
+                &self.root,
                 &t.name,
                 t.structure_aware,
-                &small,
-                &Record::KnownCrash,
-                Some(&note),
-            )?;
-            print!("added to {}: {line}", root.join(&t.name).display());
-            println!(
-                "CI fails on this case until the crash is fixed; then record its outcome instead of `crash`."
+                file,
+                record,
+                note,
             );
-            Ok(true)
-        }
-        CorpusCommand::Seed => {
-            let targets = source.targets()?;
-            let scratch = crate::process::Scratch::new("corpus").map_err(|e| e.to_string())?;
-            let dir = scratch.path().to_path_buf();
-            let mut added = 0usize;
-            for (i, seed) in source.seeds()?.into_iter().enumerate() {
-                let t = find(&targets, &seed.target)?;
-                let name = corpus::content_name(&seed.bytes);
-                if root.join(&t.name).join(&name).exists() {
-                    continue;
+            match added {
+                Ok(line) => print!("added to {}: {line}", self.root.join(&t.name).display()),
+                Err(e) => {
+                    eprintln!("{e}");
+                    ok = false;
                 }
-                let file = dir.join(format!("seed-{i}"));
-                std::fs::write(&file, &seed.bytes).map_err(|e| e.to_string())?;
-                let line = replay::add(
-                    &runner,
-                    &root,
-                    &t.name,
-                    t.structure_aware,
-                    &file,
-                    &Record::AcceptCurrent,
-                    Some(&seed.note),
-                )?;
-                print!("added to {}: {line}", root.join(&t.name).display());
-                added = added.saturating_add(1);
             }
-            println!("{added} seeds added");
-            Ok(true)
         }
+        Ok(ok)
+    }
+
+    /// Replays every case of `targets` (all when empty); whether all passed.
+    fn replay(&self, targets: Vec<String>) -> Result<bool, String> {
+        let all = self.source.targets()?;
+        let names: Vec<String> = if targets.is_empty() {
+            all.iter().map(|t| t.name.clone()).collect()
+        } else {
+            for name in &targets {
+                find(&all, name)?;
+            }
+            targets
+        };
+        let (counts, failures) =
+            replay::replay(&self.runner, &self.root, &names).map_err(|e| e.to_string())?;
+        let width = names.iter().map(String::len).max().unwrap_or(0);
+        for (t, n) in &counts {
+            let failed = failures.iter().filter(|f| f.target == *t).count();
+            println!("{t:<width$} {n:>4} files replayed, {failed} failed");
+        }
+        for f in &failures {
+            println!(
+                "FAILED {}: {}\n  reproduce: {} run-one --target {} {}",
+                f.path.display(),
+                f.why,
+                self.defaults.invocation,
+                f.target,
+                f.path.display()
+            );
+            if let Ok(line) = crate::fuzz::reproduce_line(&self.fuzz_dir, &f.target, &f.path) {
+                println!("  or:        {line}");
+            }
+        }
+        Ok(failures.is_empty())
+    }
+
+    /// Minimizes a crash of `target` and records it as a known crash.
+    fn tmin(&self, target: &str, file: &Path, note: Option<String>) -> Result<bool, String> {
+        let targets = self.source.targets()?;
+        let t = find(&targets, target)?;
+        let small = tmin(&self.fuzz_dir, &t.name, file)?;
+        let note = note.unwrap_or_else(|| format!("minimized from {}", file.display()));
+        let line = replay::add(
+            &self.runner,
+            &self.root,
+            &t.name,
+            t.structure_aware,
+            &small,
+            &Record::KnownCrash,
+            Some(&note),
+        )?;
+        print!("added to {}: {line}", self.root.join(&t.name).display());
+        println!(
+            "CI fails on this case until the crash is fixed; then record its outcome instead of `crash`."
+        );
+        Ok(true)
+    }
+
+    /// Adds the judge's built-in seeds that are missing.
+    fn seed(&self) -> Result<bool, String> {
+        let targets = self.source.targets()?;
+        let scratch = crate::process::Scratch::new("corpus").map_err(|e| e.to_string())?;
+        let mut added = 0usize;
+        for (i, seed) in self.source.seeds()?.into_iter().enumerate() {
+            let t = find(&targets, &seed.target)?;
+            let name = corpus::content_name(&seed.bytes);
+            if self.root.join(&t.name).join(&name).exists() {
+                continue;
+            }
+            let file = scratch.path().join(format!("seed-{i}"));
+            std::fs::write(&file, &seed.bytes).map_err(|e| e.to_string())?;
+            let line = replay::add(
+                &self.runner,
+                &self.root,
+                &t.name,
+                t.structure_aware,
+                &file,
+                &Record::AcceptCurrent,
+                Some(&seed.note),
+            )?;
+            print!("added to {}: {line}", self.root.join(&t.name).display());
+            added = added.saturating_add(1);
+        }
+        println!("{added} seeds added");
+        Ok(true)
     }
 }
 

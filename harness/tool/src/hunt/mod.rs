@@ -429,8 +429,9 @@ impl<'a> Hunt<'a> {
                 }
                 let small =
                     replay.minimize(ending, found, self.policy.known_panics(), &signature)?;
-                let (saved, known) = save::save(self.dir, &small, &signature, &replay, ending)?;
-                finding.reproduce = replay.reproduce_line(ending, &saved);
+                let save::Saved { path: saved, known, stack } =
+                    save::save(self.dir, &small, &signature, &replay, ending)?;
+                finding.reproduce = replay.reproduce_line(ending, stack, &saved);
                 eprintln!(
                     "{}: {} ({} bytes)\n  reproduce: {}",
                     if known { "known" } else { "saved" },

@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::Confirmation;
-use super::policy::{DEFAULT_STACK, Round};
+use super::policy::Round;
 use crate::error::Error;
 use crate::logs::{self, Class, Ending};
 use crate::process;
@@ -255,10 +255,11 @@ impl Replay<'_> {
         }
     }
 
-    pub(super) fn reproduce_line(&self, ending: &Ending, saved: &Path) -> String {
+    /// The command that reproduces `saved`; `stack` is the parser's stack it fails with.
+    pub(super) fn reproduce_line(&self, ending: &Ending, stack: usize, saved: &Path) -> String {
         let stack = match ending {
             Ending::StackOverflow | Ending::Died => {
-                format!("{}={DEFAULT_STACK} ", harness::stack::STACK_ENV)
+                format!("{}={stack} ", harness::stack::STACK_ENV)
             }
             _ => String::new(),
         };

@@ -2,31 +2,42 @@
 
 use std::path::{Path, PathBuf};
 
-use super::policy::DEFAULT_STACK;
+use super::policy::{DEFAULT_STACK, SMALL_STACK};
 use super::replay::Replay;
 use crate::error::Error;
 use crate::logs::{Class, Ending};
 
+/// A case in `DIR/regressions/` for a finding.
+pub(super) struct Saved {
+    pub path: PathBuf,
+    /// It was there already: a case that fails the same way.
+    pub known: bool,
+    /// The parser's stack it fails with: the default for a panic or a case that overflows it as
+    /// it is; the hunt's small stack for a minimized recursion that overflows only amplified.
+    pub stack: usize,
+}
+
 /// Saves `input` as `DIR/regressions/<sha1>` with a line in `DIR/regressions.expect`, unless a
-/// case already there fails the same way (then that case is returned, and `true`).
+/// case already there fails the same way (then that case is returned, known).
 pub(super) fn save(
     dir: &Path,
     input: &Path,
     signature: &str,
     replay: &Replay<'_>,
     ending: &Ending,
-) -> Result<(PathBuf, bool), Error> {
+) -> Result<Saved, Error> {
     let regressions = dir.join("regressions");
-    let stack = match ending {
-        Ending::StackOverflow | Ending::Died => DEFAULT_STACK,
-        _ => replay.stack,
-    };
+    let overflow = matches!(ending, Ending::StackOverflow | Ending::Died);
+    // A saved recursion may be minimized at the small stack, where every overflow of the
+    // default stack overflows too: known cases are matched there.
+    let stack = if overflow { SMALL_STACK } else { replay.stack };
     for case in harness::corpus::read_cases(&regressions).unwrap_or_default() {
         let again = replay.once(&case.path, stack, &[], &[])?;
         let same = again.signature() == signature
             || (ending.class() == Class::StackOverflow && again.class() == Class::StackOverflow);
         if same {
-            return Ok((case.path, true));
+            let stack = failing_stack(replay, &case.path, overflow, stack)?;
+            return Ok(Saved { path: case.path, known: true, stack });
         }
     }
     let bytes = std::fs::read(input).map_err(|e| e.to_string())?;
@@ -46,5 +57,25 @@ pub(super) fn save(
         .open(dir.join("regressions.expect"))
         .and_then(|mut f| f.write_all(line.as_bytes()))
         .map_err(|e| e.to_string())?;
-    Ok((path, false))
+    let stack = failing_stack(replay, &path, overflow, replay.stack)?;
+    Ok(Saved { path, known: false, stack })
+}
+
+/// The stack a saved case is reproduced with: an overflow at the default stack if it overflows
+/// there as it is (what a user's program has), else `found_at`.
+fn failing_stack(
+    replay: &Replay<'_>,
+    case: &Path,
+    overflow: bool,
+    found_at: usize,
+) -> Result<usize, Error> {
+    if !overflow {
+        return Ok(found_at);
+    }
+    let at_default = replay.once(case, DEFAULT_STACK, &[], &[])?;
+    Ok(if at_default.class() == Class::StackOverflow {
+        DEFAULT_STACK
+    } else {
+        found_at.min(DEFAULT_STACK)
+    })
 }

@@ -429,8 +429,11 @@ impl<'a> Hunt<'a> {
                 }
                 let small =
                     replay.minimize(ending, found, self.policy.known_panics(), &signature)?;
-                let save::Saved { path: saved, known, stack } =
-                    save::save(self.dir, &small, &signature, &replay, ending)?;
+                let save::Saved {
+                    path: saved,
+                    known,
+                    stack,
+                } = save::save(self.dir, &small, &signature, &replay, ending)?;
                 finding.reproduce = replay.reproduce_line(ending, stack, &saved);
                 eprintln!(
                     "{}: {} ({} bytes)\n  reproduce: {}",

@@ -37,7 +37,11 @@ pub(super) fn save(
             || (ending.class() == Class::StackOverflow && again.class() == Class::StackOverflow);
         if same {
             let stack = failing_stack(replay, &case.path, overflow, stack)?;
-            return Ok(Saved { path: case.path, known: true, stack });
+            return Ok(Saved {
+                path: case.path,
+                known: true,
+                stack,
+            });
         }
     }
     let bytes = std::fs::read(input).map_err(|e| e.to_string())?;
@@ -58,7 +62,11 @@ pub(super) fn save(
         .and_then(|mut f| f.write_all(line.as_bytes()))
         .map_err(|e| e.to_string())?;
     let stack = failing_stack(replay, &path, overflow, replay.stack)?;
-    Ok(Saved { path, known: false, stack })
+    Ok(Saved {
+        path,
+        known: false,
+        stack,
+    })
 }
 
 /// The stack a saved case is reproduced with: an overflow at the default stack if it overflows

@@ -4,6 +4,8 @@
 //! The numbers are written here again on purpose, not imported from `botfeat::limits`: a parser
 //! whose limit drifts must disagree with the reference.
 
+use std::collections::HashSet;
+
 use botfeat::{ErrorKind, Feature, FeatureFile, FeatureType, Position, Value};
 
 /// Most features in a file.
@@ -38,11 +40,12 @@ impl Refusal {
 pub type Verdict = Result<FeatureFile, Refusal>;
 
 /// The names seen so far in a file, to refuse the next feature past the limit and any name seen
-/// before, wherever it was (not only the one just before it). Kept sorted and searched by
-/// halving: at most 200 short names, where hashing each one cost more than the comparisons.
+/// before, wherever it was (not only the one just before it). A hash set with foldhash's fixed
+/// fast hasher: SipHash cost more than the names' own checks, and a sorted Vec searched by
+/// halving calls `memcmp` at every step, which libFuzzer intercepts and records.
 #[derive(Default)]
 pub struct Names {
-    seen: Vec<String>,
+    seen: HashSet<String, foldhash::fast::FixedState>,
 }
 
 impl Names {
@@ -58,13 +61,11 @@ impl Names {
     pub fn admit(&mut self, name: &str) -> Result<(), ErrorKind> {
         self.check_room()?;
         check_name(name)?;
-        match self.seen.binary_search_by(|s| s.as_str().cmp(name)) {
-            Ok(_) => Err(ErrorKind::DuplicateName),
-            Err(at) => {
-                self.seen.insert(at, name.to_owned());
-                Ok(())
-            }
+        if self.seen.contains(name) {
+            return Err(ErrorKind::DuplicateName);
         }
+        self.seen.insert(name.to_owned());
+        Ok(())
     }
 
     /// How many were admitted.

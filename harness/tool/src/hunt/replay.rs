@@ -43,6 +43,12 @@ pub(super) const RAISED_HEAP_MB: usize = 4096;
 /// thread's stack before the parser runs.
 const MAIN_STACK_OVERHEAD: usize = 32 * 1024;
 
+/// A recursion is minimized to overflow this many times the hunt's stack. Shrunk to just
+/// overflow it, a case sits at the edge, where the main stack's randomized start and the size of
+/// the environment decide: it overflows one run and not the next (and a saved case then fails
+/// to be recognized, or to reproduce). With the margin it overflows the hunt's stack every time.
+pub(super) const OVERFLOW_MARGIN: usize = 2;
+
 /// The command that runs `bin` with the parser on the main thread and `stack` bytes for it: the
 /// process's stack limit is lowered before `exec` (`ulimit -s`), and `HARNESS_ON_MAIN_STACK`
 /// tells `harness::hunt::run` to call the parser directly. No thread hand-off per input: the
@@ -215,13 +221,23 @@ impl Replay<'_> {
         let overflow = matches!(ending, Ending::StackOverflow | Ending::Died);
         if overflow {
             // libFuzzer cannot minimize what kills its handler: drop chunks while it still
-            // overflows the small stack.
+            // overflows the hunt's stack with the margin.
             let bytes = std::fs::read(input).unwrap_or_default();
-            let small = shrink_while(&bytes, Duration::from_secs(secs), |candidate| {
+            let margin = self.stack.saturating_mul(OVERFLOW_MARGIN);
+            let overflows = |candidate: &[u8]| {
                 let path = self.work.join("shrink-try");
                 std::fs::write(&path, candidate).is_ok()
-                    && self.run_once(&path, self.stack, &[], &[]).class() == Class::StackOverflow
-            });
+                    && self.run_once(&path, margin, &[], &[]).class() == Class::StackOverflow
+            };
+            // Found at the edge of the hunt's stack: start from its recursion made deeper.
+            let start = if overflows(&bytes) {
+                bytes
+            } else {
+                harness::stack::amplify(&bytes, OVERFLOW_MARGIN.saturating_mul(2))
+                    .filter(|deeper| overflows(deeper))
+                    .unwrap_or(bytes)
+            };
+            let small = shrink_while(&start, Duration::from_secs(secs), overflows);
             return if std::fs::write(&out, small).is_ok() {
                 out
             } else {

@@ -9,7 +9,9 @@
     clippy::arithmetic_side_effects
 )]
 
-use cargo_harness::hunt::probe::{MAX_UNITS, SIZES, amplified, candidates, units};
+use cargo_harness::hunt::probe::{
+    MAX_UNITS, PREFIX_PLACES, SIZES, amplified, candidates, prefixed, units,
+};
 
 /// Levels a 64 KiB stack holds for a parser with frames of a few dozen bytes.
 const SMALL_STACK_LEVELS: usize = 1_000;
@@ -81,6 +83,31 @@ fn a_recursion_behind_a_one_byte_prefix_is_reached() {
 }
 
 #[test]
+fn a_recursion_behind_a_one_byte_prefix_the_input_lacks_is_reached() {
+    // The seed holds no tag: only a run of a byte it lacks, after its header byte, recurses.
+    let seed = [0x10, 0x05, 0x22];
+    assert!(!seed.contains(&0xA7));
+    assert!(found(&seed, |c| {
+        let _ = prefix_tags(c.get(1..).unwrap_or_default(), 0);
+    }));
+}
+
+#[test]
+fn every_byte_value_is_put_before_each_of_the_first_places() {
+    let all: Vec<Vec<u8>> = prefixed(b"abcdef").collect();
+    assert_eq!(all.len(), 256 * PREFIX_PLACES);
+    assert!(
+        all.iter()
+            .all(|c| c.len() == 6 + 8 * 1024 && c.ends_with(b"def"))
+    );
+    // A run of 0xA7 before the third place: `ab`, the run, `cdef`.
+    assert!(all.contains(&[&b"ab"[..], &[0xA7; 8 * 1024], b"cdef"].concat()));
+    // An input shorter than the places: each of its places; an empty one: the runs alone.
+    assert_eq!(prefixed(b"a").count(), 256);
+    assert_eq!(prefixed(b"").count(), 256);
+}
+
+#[test]
 fn a_recursion_behind_a_two_byte_prefix_is_reached() {
     assert!(found(b"!<x", |c| {
         let _ = two_byte_prefix(c, 0);
@@ -126,5 +153,8 @@ fn a_unit_is_repeated_in_place_to_the_size_asked() {
     assert_eq!(amplified(b"xyz", (2, 2), 16), None);
     // Every candidate is past libFuzzer's 4 KiB.
     assert!(candidates(b"ab").iter().all(|c| c.len() > 4096));
-    assert_eq!(candidates(b"ab").len(), SIZES.len() * units(b"ab").len());
+    assert_eq!(
+        candidates(b"ab").len(),
+        SIZES.len() * units(b"ab").len() + prefixed(b"ab").count()
+    );
 }

@@ -11,7 +11,9 @@
 //! stack, heap cap): a recursion per unit overflows the small stack long before, a 32,768-digit
 //! number is reached, and what fails is confirmed by kind like any finding. The inputs are the
 //! seeds and what libFuzzer kept — which, with cargo-fuzz's stack-depth instrumentation,
-//! includes every input that reached a deeper stack.
+//! includes every input that reached a deeper stack. And since a tag need not be in any input
+//! yet, a run of every byte value is put before each of an input's first places
+//! ([`prefixed`]).
 
 /// The lengths a unit's run is grown to: past libFuzzer's 4 KiB, enough for 32,768 digits.
 pub const SIZES: [usize; 2] = [16 * 1024, 64 * 1024];
@@ -70,14 +72,45 @@ pub fn amplified(input: &[u8], (start, len): (usize, usize), size: usize) -> Opt
     Some(out)
 }
 
-/// Every candidate of `input`: each unit at each size, smaller sizes first (a smaller
-/// reproducer where one will do).
+/// The length of a run of one byte put before a place of an input: 8,192 levels of a recursion
+/// per byte need more than the hunt's 64 KiB stack at any frame of 8 bytes or more.
+pub const PREFIX_SIZE: usize = 8 * 1024;
+/// The places a run of each byte value is put before: the input's first ones, where a value
+/// starts in most formats (after a header of a few bytes at most).
+pub const PREFIX_PLACES: usize = 4;
+
+/// `input` with a run of [`PREFIX_SIZE`] bytes of every value put before each of its first
+/// [`PREFIX_PLACES`] places: a one-byte tag that may precede any value recurses whether the
+/// input holds one or not (a CBOR tag, 0xc0–0xd7, before a map), so the class is reached by
+/// construction, not by libFuzzer happening to keep an input with a tag in it.
+pub fn prefixed(input: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
+    let places = input.len().clamp(1, PREFIX_PLACES);
+    (0..places).flat_map(move |place| {
+        (0..=u8::MAX).filter_map(move |byte| {
+            let mut out = Vec::with_capacity(input.len().saturating_add(PREFIX_SIZE));
+            out.extend_from_slice(input.get(..place)?);
+            out.resize(place.saturating_add(PREFIX_SIZE), byte);
+            out.extend_from_slice(input.get(place..)?);
+            Some(out)
+        })
+    })
+}
+
+/// Every candidate of `input`: each unit at the smaller size, the runs of every byte before
+/// it, then each unit at the larger size (a smaller reproducer where one will do).
 pub fn candidates(input: &[u8]) -> Vec<Vec<u8>> {
     let units = units(input);
-    SIZES
-        .iter()
-        .flat_map(|size| units.iter().filter_map(|u| amplified(input, *u, *size)))
-        .collect()
+    let at = |size: usize| {
+        units
+            .iter()
+            .filter_map(move |u| amplified(input, *u, size))
+            .collect::<Vec<_>>()
+    };
+    let [smaller, larger] = SIZES;
+    let mut out = at(smaller);
+    out.extend(prefixed(input));
+    out.extend(at(larger));
+    out
 }
 
 use std::path::{Path, PathBuf};
@@ -151,10 +184,11 @@ impl Hunt<'_> {
             .checked_add(share)
             .unwrap_or_else(std::time::Instant::now);
         eprintln!(
-            "== probe: {} input(s), each short unit repeated to {} and {} KiB",
+            "== probe: {} input(s), each short unit repeated to {} and {} KiB, every byte {} KiB before its first places",
             inputs.len(),
             SIZES[0] / 1024,
-            SIZES[1] / 1024
+            SIZES[1] / 1024,
+            PREFIX_SIZE / 1024
         );
         let dir = self.work.join(format!("probe-{number}"));
         for (i, input) in inputs.iter().enumerate() {

@@ -1,0 +1,5 @@
+#![no_main]
+//! The plain raw-bytes target: the parser, nothing else (the baseline).
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = serde_json_wasm::from_slice::<serde::de::IgnoredAny>(data);
+});

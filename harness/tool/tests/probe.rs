@@ -10,7 +10,8 @@
 )]
 
 use cargo_harness::hunt::probe::{
-    MAX_UNITS, PREFIX_PLACES, SIZES, amplified, candidates, prefixed, units,
+    ALIAS_FAN, ALIAS_LEVELS, MAX_UNITS, PREFIX_PLACES, SIZES, alias_chain, amplified, candidates,
+    prefixed, seed_candidates, units,
 };
 
 /// Levels a 64 KiB stack holds for a parser with frames of a few dozen bytes.
@@ -59,12 +60,57 @@ fn depth_limited(data: &[u8], depth: usize) -> Result<usize, ()> {
     }
 }
 
+/// A loader of `name: &anchor [items]` lines that copies what an alias names, with no budget:
+/// its node count stands in for the memory of the copies (the toy panics past the heap cap's
+/// worth, a million nodes).
+fn expanding_loader(data: &[u8]) -> Result<usize, ()> {
+    let text = std::str::from_utf8(data).map_err(|_| ())?;
+    let mut anchors: std::collections::HashMap<&str, usize> = Default::default();
+    let mut total = 0usize;
+    for line in text.lines() {
+        let (_, value) = line.split_once(": ").ok_or(())?;
+        let (anchor, list) = match value.strip_prefix('&') {
+            Some(rest) => rest.split_once(' ').map(|(a, l)| (Some(a), l)).ok_or(())?,
+            None => (None, value),
+        };
+        let mut nodes = 0usize;
+        for item in list.trim_matches(|c| c == '[' || c == ']').split(", ") {
+            nodes += match item.strip_prefix('*') {
+                Some(alias) => *anchors.get(alias).ok_or(())?,
+                None => 1,
+            };
+            assert!(nodes < 1_000_000, "memory allocation failed (toy)");
+        }
+        total += nodes;
+        if let Some(a) = anchor {
+            anchors.insert(a, nodes);
+        }
+    }
+    Ok(total)
+}
+
+#[test]
+fn an_alias_expansion_without_a_budget_is_reached() {
+    let seed = b"base: &b [k, v]\nother: *b\n";
+    assert!(expanding_loader(b"base: &b [k, v]\nother: [*b]\n").is_ok());
+    assert!(found(seed, |c| {
+        let _ = expanding_loader(c);
+    }));
+    // The chain: ten levels, each an anchor used nine times by the next.
+    let chain = String::from_utf8(alias_chain(seed).unwrap()).unwrap();
+    assert_eq!(chain.lines().count(), ALIAS_LEVELS);
+    assert_eq!(chain.matches("*l3").count(), ALIAS_FAN);
+    // No chain for a seed that defines no anchor, or never uses it.
+    assert_eq!(alias_chain(b"a: [1, 2]\nb: &x 3\n"), None);
+    assert_eq!(alias_chain(b"a: 2 * x & y\n"), None);
+}
+
 /// Whether some candidate of `seed` makes `parse` panic.
 fn found(seed: &[u8], parse: impl Fn(&[u8])) -> bool {
     // The toys' panics are expected: keep the test output quiet.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let any = candidates(seed)
+    let any = seed_candidates(seed)
         .iter()
         .any(|c| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(c))).is_err());
     std::panic::set_hook(hook);
@@ -153,8 +199,14 @@ fn a_unit_is_repeated_in_place_to_the_size_asked() {
     assert_eq!(amplified(b"xyz", (2, 2), 16), None);
     // Every candidate is past libFuzzer's 4 KiB.
     assert!(candidates(b"ab").iter().all(|c| c.len() > 4096));
+    assert_eq!(candidates(b"ab").len(), SIZES.len() * units(b"ab").len());
+    // A seed's: those, then the runs of every byte before it.
     assert_eq!(
-        candidates(b"ab").len(),
-        SIZES.len() * units(b"ab").len() + prefixed(b"ab").count()
+        seed_candidates(b"ab").len(),
+        candidates(b"ab").len() + prefixed(b"ab").count()
+    );
+    assert_eq!(
+        seed_candidates(b"a: &x 1\nb: *x\n").len(),
+        candidates(b"a: &x 1\nb: *x\n").len() + 1 + prefixed(b"a: &x 1\nb: *x\n").count()
     );
 }

@@ -12,8 +12,7 @@
 //! number is reached, and what fails is confirmed by kind like any finding. The inputs are the
 //! seeds and what libFuzzer kept — which, with cargo-fuzz's stack-depth instrumentation,
 //! includes every input that reached a deeper stack. And since a tag need not be in any input
-//! yet, a run of every byte value is put before each of an input's first places
-//! ([`prefixed`]).
+//! yet, a run of every byte value is put before each of a seed's first places ([`prefixed`]).
 
 /// The lengths a unit's run is grown to: past libFuzzer's 4 KiB, enough for 32,768 digits.
 pub const SIZES: [usize; 2] = [16 * 1024, 64 * 1024];
@@ -96,21 +95,69 @@ pub fn prefixed(input: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
     })
 }
 
-/// Every candidate of `input`: each unit at the smaller size, the runs of every byte before
-/// it, then each unit at the larger size (a smaller reproducer where one will do).
+/// Every candidate of `input`: each unit at each size, smaller sizes first (a smaller
+/// reproducer where one will do).
 pub fn candidates(input: &[u8]) -> Vec<Vec<u8>> {
     let units = units(input);
-    let at = |size: usize| {
-        units
-            .iter()
-            .filter_map(move |u| amplified(input, *u, size))
-            .collect::<Vec<_>>()
-    };
-    let [smaller, larger] = SIZES;
-    let mut out = at(smaller);
-    out.extend(prefixed(input));
-    out.extend(at(larger));
+    SIZES
+        .iter()
+        .flat_map(|size| units.iter().filter_map(|u| amplified(input, *u, *size)))
+        .collect()
+}
+
+/// The candidates of a seed: an alias chain where it has aliases ([`alias_chain`]), its units'
+/// (above), then the runs of every byte before its first
+/// places ([`prefixed`]). Only seeds get the runs: a recursion on tags recurses whatever follows
+/// them, so a seed's places are as good as any input's, and 1,024 runs for each of the probe's
+/// inputs would use up its time before the units' 64 KiB runs (a number of 32,768 digits).
+pub fn seed_candidates(seed: &[u8]) -> Vec<Vec<u8>> {
+    // The chain first: one candidate, where each of the units' may cost a confirmation.
+    let mut out: Vec<Vec<u8>> = alias_chain(seed).into_iter().collect();
+    out.extend(candidates(seed));
+    out.extend(prefixed(seed));
     out
+}
+
+/// Levels of an alias chain, each using the one before [`ALIAS_FAN`] times: 9^10 (3.4 billion)
+/// nodes for a loader that copies what an alias names, from about 500 bytes.
+pub const ALIAS_LEVELS: usize = 10;
+/// Uses of the level before, per level.
+pub const ALIAS_FAN: usize = 9;
+
+/// A billion-laughs document when `seed` defines an anchor and uses it (`&name` … `*name`, as
+/// YAML writes them): level 0 a list of [`ALIAS_FAN`] scalars, each next level a list of
+/// [`ALIAS_FAN`] aliases of the one before. libFuzzer's mutations do not build such a chain (each
+/// level needs a new anchor used nine times), and its cost is in no one level: a loader that
+/// expands aliases without a budget takes time and memory exponential in the levels.
+pub fn alias_chain(seed: &[u8]) -> Option<Vec<u8>> {
+    let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-';
+    let defines_and_uses = seed.iter().enumerate().any(|(at, b)| {
+        let name: Vec<u8> = seed
+            .get(at.saturating_add(1)..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|c| is_name(c))
+            .copied()
+            .collect();
+        *b == b'&'
+            && !name.is_empty()
+            && seed
+                .windows(name.len().saturating_add(1))
+                .any(|w| w.first() == Some(&b'*') && w.get(1..) == Some(&name[..]))
+    });
+    if !defines_and_uses {
+        return None;
+    }
+    let mut out = String::new();
+    for level in 0..ALIAS_LEVELS {
+        let item = match level.checked_sub(1) {
+            None => "lol".to_string(),
+            Some(before) => format!("*l{before}"),
+        };
+        let items = vec![item; ALIAS_FAN].join(", ");
+        out.push_str(&format!("l{level}: &l{level} [{items}]\n"));
+    }
+    Some(out.into_bytes())
 }
 
 use std::path::{Path, PathBuf};
@@ -129,18 +176,19 @@ pub const MAX_INPUTS: usize = 12;
 pub const MAX_INPUT_LEN: usize = 4096;
 
 /// The inputs of a probe: the seeds not probed yet, and the newest corpus inputs not probed
-/// before (at most [`MAX_INPUTS`]).
+/// before (at most [`MAX_INPUTS`]); and how many of them, first, are seeds.
 fn inputs(
     corpus: &Path,
     seeds: &[Vec<u8>],
     probed: &mut std::collections::BTreeSet<String>,
-) -> Vec<Vec<u8>> {
+) -> (Vec<Vec<u8>>, usize) {
     let mut out: Vec<Vec<u8>> = seeds
         .iter()
         .filter(|s| !s.is_empty() && s.len() <= MAX_INPUT_LEN)
         .filter(|s| probed.insert(harness::corpus::content_name(s)))
         .cloned()
         .collect();
+    let seeds = out.len();
     let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(corpus)
         .map(|d| {
             d.flatten()
@@ -168,7 +216,7 @@ fn inputs(
             taken = taken.saturating_add(1);
         }
     }
-    out
+    (out, seeds)
 }
 
 /// A batch's first failure (its ending and file), and the files after it, not yet run.
@@ -178,13 +226,13 @@ impl Hunt<'_> {
     /// Runs the probe (module docs) within a tenth of the budget: each candidate once in the
     /// hunt target, in batches (one process per input's candidates, resumed after a failure).
     pub(super) fn probe(&mut self, number: u32) -> Result<Option<Stop>, Error> {
-        let inputs = inputs(&self.corpus, &self.seeds, &mut self.probed);
+        let (inputs, seeds) = inputs(&self.corpus, &self.seeds, &mut self.probed);
         let share = Duration::from_secs((self.opts.seconds / 10).max(2));
         let until = std::time::Instant::now()
             .checked_add(share)
             .unwrap_or_else(std::time::Instant::now);
         eprintln!(
-            "== probe: {} input(s), each short unit repeated to {} and {} KiB, every byte {} KiB before its first places",
+            "== probe: {} input(s), each short unit repeated to {} and {} KiB; before each seed's first places, every byte {} KiB",
             inputs.len(),
             SIZES[0] / 1024,
             SIZES[1] / 1024,
@@ -195,7 +243,12 @@ impl Hunt<'_> {
             let mut pending: Vec<PathBuf> = Vec::new();
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-            for (j, candidate) in candidates(input).into_iter().enumerate() {
+            let all = if i < seeds {
+                seed_candidates(input)
+            } else {
+                candidates(input)
+            };
+            for (j, candidate) in all.into_iter().enumerate() {
                 let path = dir.join(format!("{i}-{j}"));
                 std::fs::write(&path, candidate).map_err(|e| Error::io(&path, e))?;
                 pending.push(path);

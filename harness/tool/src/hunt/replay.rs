@@ -123,6 +123,9 @@ impl Replay<'_> {
             .left()
             .clamp(Duration::from_secs(2), Duration::from_secs(120));
         match process::run_logged(cmd, &self.work.join("replay.log"), limit) {
+            // Still running when the hunt's time ran out: a hang as far as can be told, not
+            // the death without a word that an overflow on stable is.
+            Ok((ended, _)) if ended.status.is_none() => Ok(Ending::Timeout),
             Ok((ended, log)) => Ok(logs::read(&log, ended.success()).ending),
             Err(Error::Interrupted(signal)) => Err(Error::Interrupted(signal)),
             Err(_) => Ok(Ending::Died),

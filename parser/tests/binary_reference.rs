@@ -10,6 +10,7 @@
 use std::net::IpAddr;
 
 use botfeat::binary::{self, HEADER_LEN};
+use botfeat::limits::MAX_FILE_SIZE;
 use botfeat::{Feature, FeatureFile, FeatureType, Limits, Value};
 
 /// Every type, both address families, every varint width, strings at and past their size.
@@ -129,6 +130,17 @@ fn claims_and_limits_agree() {
     let mut p = vec![1, 1, 253];
     p.extend_from_slice(&u64::MAX.to_le_bytes());
     assert_agree(&binary::frame(&p), "name claims 2^64 bytes");
+    // bincode's limit counts a field's in-memory size too (8 for the name's length): at the
+    // limit and one byte past it (found by fuzzing parse_binary, where the fast reader counted
+    // the strings only; the kinds are asserted in roundtrip.rs).
+    let name_claiming = |len: usize| {
+        let mut p = vec![1, 1, 252];
+        p.extend_from_slice(&u32::try_from(len).unwrap().to_le_bytes());
+        binary::frame(&p)
+    };
+    for len in [MAX_FILE_SIZE - 8, MAX_FILE_SIZE - 7] {
+        assert_agree(&name_claiming(len), &format!("name claims {len} bytes"));
+    }
     // Past the count limit, and a count claiming far more than is there.
     let many = FeatureFile {
         serial: 1,

@@ -322,9 +322,10 @@ fn a_wrong_first_line_is_named_and_only_a_bom_is_called_one() {
 }
 
 #[test]
-fn a_claimed_string_of_exactly_the_file_limit_is_truncated_one_more_is_too_large() {
+fn a_name_claiming_the_file_limit_with_its_length_field_is_truncated_one_more_is_too_large() {
     // features(1) in binary: payload = serial, count, name length (one byte: 2), "f0", type, ….
-    // A length the file cannot hold is `truncated` up to the file limit, `file_too_large` past it.
+    // A length the file cannot hold is `truncated` up to the file limit, `file_too_large` past
+    // it — counted as bincode's limit counts: the length field's 8 bytes, then the name's.
     let framed = binary::encode(&common::features(1)).unwrap();
     let with_name_len = |len: u64| {
         let mut payload = vec![framed[16], framed[17]];
@@ -337,11 +338,13 @@ fn a_claimed_string_of_exactly_the_file_limit_is_truncated_one_more_is_too_large
     };
     let limit = botfeat::Limits::DEFAULT.max_file_size as u64;
     assert_eq!(
-        binary::decode(&with_name_len(limit)).unwrap_err().kind(),
+        binary::decode(&with_name_len(limit - 8))
+            .unwrap_err()
+            .kind(),
         botfeat::ErrorKind::Truncated
     );
     assert_eq!(
-        binary::decode(&with_name_len(limit + 1))
+        binary::decode(&with_name_len(limit - 7))
             .unwrap_err()
             .kind(),
         botfeat::ErrorKind::FileTooLarge

@@ -82,7 +82,8 @@ pub fn read(input: &[u8]) -> Verdict {
 struct Payload<'a> {
     bytes: &'a [u8],
     pos: usize,
-    /// String bytes claimed by the current record (bincode's limit is per decode call).
+    /// Bytes claimed by the current record (FORMAT.md: bincode's limit is per decode call and
+    /// counts each field's in-memory size, claimed before it is read, and each string's bytes).
     claimed: usize,
 }
 
@@ -115,6 +116,26 @@ impl<'a> Payload<'a> {
         Ok(bytes)
     }
 
+    fn claim(&mut self, n: usize) -> Result<(), Bad> {
+        self.claimed = self.claimed.saturating_add(n);
+        if self.claimed > MAX_FILE_SIZE {
+            return Err(Bad(ErrorKind::FileTooLarge));
+        }
+        Ok(())
+    }
+
+    /// A one-byte field (the option tag, a bool, a u8), claimed at its size.
+    fn field_byte(&mut self) -> Result<u8, Bad> {
+        self.claim(1)?;
+        self.byte()
+    }
+
+    /// An integer field of `bits` bits: claimed at its size, then read as a varint.
+    fn int(&mut self, bits: u32) -> Result<u64, Bad> {
+        self.claim(usize::try_from(bits / 8).unwrap_or(usize::MAX))?;
+        self.varint(bits)
+    }
+
     fn byte(&mut self) -> Result<u8, Bad> {
         self.take(1)?
             .first()
@@ -141,11 +162,8 @@ impl<'a> Payload<'a> {
     }
 
     fn string(&mut self) -> Result<&'a str, Bad> {
-        let len = usize::try_from(self.varint(64)?).unwrap_or(usize::MAX);
-        self.claimed = self.claimed.saturating_add(len);
-        if self.claimed > MAX_FILE_SIZE {
-            return Err(Bad(ErrorKind::FileTooLarge));
-        }
+        let len = usize::try_from(self.int(64)?).unwrap_or(usize::MAX);
+        self.claim(len)?;
         std::str::from_utf8(self.take(len)?).map_err(|_| Bad(ErrorKind::InvalidUtf8))
     }
 
@@ -182,7 +200,7 @@ impl<'a> Payload<'a> {
 
     fn record(&mut self) -> Result<(&'a str, FeatureType, Option<Value>), Bad> {
         let name = self.string()?;
-        let ty = match self.varint(32)? {
+        let ty = match self.int(32)? {
             0 => FeatureType::Bool,
             1 => FeatureType::U8,
             2 => FeatureType::U16,
@@ -192,10 +210,10 @@ impl<'a> Payload<'a> {
             6 => FeatureType::F32,
             7 => FeatureType::F64,
             8 => FeatureType::Ip,
-            9 => FeatureType::Str(u16::try_from(self.varint(16)?).unwrap_or(u16::MAX)),
+            9 => FeatureType::Str(u16::try_from(self.int(16)?).unwrap_or(u16::MAX)),
             _ => return Err(Bad(ErrorKind::UnknownType)),
         };
-        let default = match self.byte()? {
+        let default = match self.field_byte()? {
             0 => None,
             1 => Some(self.value()?),
             _ => return Err(Bad(ErrorKind::Syntax)),
@@ -205,33 +223,35 @@ impl<'a> Payload<'a> {
 
     fn value(&mut self) -> Result<Value, Bad> {
         let narrow = |v: u64| Ok::<_, Bad>(v);
-        Ok(match self.varint(32)? {
-            0 => match self.byte()? {
+        Ok(match self.int(32)? {
+            0 => match self.field_byte()? {
                 0 => Value::Bool(false),
                 1 => Value::Bool(true),
                 _ => return Err(Bad(ErrorKind::Syntax)),
             },
-            1 => Value::U8(self.byte()?),
-            2 => Value::U16(u16::try_from(narrow(self.varint(16)?)?).unwrap_or(u16::MAX)),
-            3 => Value::U32(u32::try_from(narrow(self.varint(32)?)?).unwrap_or(u32::MAX)),
-            4 => Value::U64(self.varint(64)?),
+            1 => Value::U8(self.field_byte()?),
+            2 => Value::U16(u16::try_from(narrow(self.int(16)?)?).unwrap_or(u16::MAX)),
+            3 => Value::U32(u32::try_from(narrow(self.int(32)?)?).unwrap_or(u32::MAX)),
+            4 => Value::U64(self.int(64)?),
             5 => {
                 // zigzag: 0, -1, 1, -2, …
-                let z = self.varint(64)?;
+                let z = self.int(64)?;
                 let half = i64::try_from(z >> 1).unwrap_or(i64::MAX);
                 Value::I64(if z & 1 == 0 { half } else { !half })
             }
             6 => Value::F32(f32::from_le_bytes(
-                self.take(4)?
+                self.claim(4)
+                    .and_then(|()| self.take(4))?
                     .try_into()
                     .map_err(|_| Bad(ErrorKind::Truncated))?,
             )),
             7 => Value::F64(f64::from_le_bytes(
-                self.take(8)?
+                self.claim(8)
+                    .and_then(|()| self.take(8))?
                     .try_into()
                     .map_err(|_| Bad(ErrorKind::Truncated))?,
             )),
-            8 => match self.varint(32)? {
+            8 => match self.int(32)? {
                 0 => {
                     let b: [u8; 4] = self
                         .take(4)?

@@ -54,7 +54,9 @@ const U64_MARKER: u8 = 253;
 pub(super) struct Cursor<'a> {
     bytes: &'a [u8],
     pos: usize,
-    /// Bytes claimed by strings in the current record, against bincode's limit.
+    /// Bytes claimed in the current record, against bincode's limit: bincode claims each
+    /// field's in-memory size before reading it (8 for a length, a u64 or an i64, 4 for a
+    /// tag or a u32, …) and each string's length.
     claimed: usize,
 }
 
@@ -75,6 +77,23 @@ impl<'a> Cursor<'a> {
     /// Continues from `pos` (after a record read by another decoder).
     pub(super) fn seek(&mut self, pos: usize) {
         self.pos = pos;
+    }
+
+    /// Claims `n` bytes as bincode's limit does, before the field is read.
+    #[inline(always)]
+    fn claim(&mut self, n: usize) -> Result<(), WireError> {
+        self.claimed = self.claimed.saturating_add(n);
+        if self.claimed > MAX_FILE_SIZE {
+            return Err(WireError::Limit);
+        }
+        Ok(())
+    }
+
+    /// A u8 field (a u8 value, a bool, the option tag): claimed as bincode's `u8` is.
+    #[inline(always)]
+    fn field_byte(&mut self) -> Result<u8, WireError> {
+        self.claim(1)?;
+        self.byte()
     }
 
     #[inline(always)]
@@ -107,18 +126,21 @@ impl<'a> Cursor<'a> {
     /// A u64 (the serial, the feature count).
     #[inline(always)]
     pub(super) fn u64(&mut self) -> Result<u64, WireError> {
+        self.claim(8)?;
         self.varint(Width::U64)
     }
 
     #[inline(always)]
     fn u32(&mut self) -> Result<u32, WireError> {
         // A u32-wide varint holds a u32.
+        self.claim(4)?;
         self.varint(Width::U32)
             .map(|v| u32::try_from(v).unwrap_or(u32::MAX))
     }
 
     #[inline(always)]
     fn u16(&mut self) -> Result<u16, WireError> {
+        self.claim(2)?;
         self.varint(Width::U16)
             .map(|v| u16::try_from(v).unwrap_or(u16::MAX))
     }
@@ -127,10 +149,7 @@ impl<'a> Cursor<'a> {
     fn str(&mut self) -> Result<&'a str, WireError> {
         let len = self.u64()?;
         let len = usize::try_from(len).unwrap_or(usize::MAX);
-        self.claimed = self.claimed.saturating_add(len);
-        if self.claimed > MAX_FILE_SIZE {
-            return Err(WireError::Limit);
-        }
+        self.claim(len)?;
         let end = self.pos.checked_add(len).ok_or(WireError::End)?;
         let bytes = self.bytes.get(self.pos..end).ok_or(WireError::End)?;
         let s = std::str::from_utf8(bytes).map_err(|_| WireError::Utf8)?;
@@ -144,7 +163,7 @@ impl<'a> Cursor<'a> {
         self.claimed = 0;
         let name = self.str()?;
         let ty = self.feature_type()?;
-        let default = match self.byte()? {
+        let default = match self.field_byte()? {
             0 => None,
             1 => Some(self.value()?),
             tag => {
@@ -176,7 +195,7 @@ impl<'a> Cursor<'a> {
     #[inline(always)]
     fn value(&mut self) -> Result<ValueRef<'a>, WireError> {
         Ok(match self.u32()? {
-            0 => match self.byte()? {
+            0 => match self.field_byte()? {
                 0 => ValueRef::Bool(false),
                 1 => ValueRef::Bool(true),
                 b => {
@@ -185,13 +204,20 @@ impl<'a> Cursor<'a> {
                     )));
                 }
             },
-            1 => ValueRef::U8(self.byte()?),
+            1 => ValueRef::U8(self.field_byte()?),
             2 => ValueRef::U16(self.u16()?),
             3 => ValueRef::U32(self.u32()?),
             4 => ValueRef::U64(self.u64()?),
             5 => ValueRef::I64(zigzag(self.u64()?)),
-            6 => ValueRef::F32(f32::from_le_bytes(self.array()?)),
-            7 => ValueRef::F64(f64::from_le_bytes(self.array()?)),
+            6 => {
+                self.claim(4)?;
+                ValueRef::F32(f32::from_le_bytes(self.array()?))
+            }
+            7 => {
+                self.claim(8)?;
+                ValueRef::F64(f64::from_le_bytes(self.array()?))
+            }
+            // The address's octets are read without a claim (bincode's `Ipv4Addr`).
             8 => ValueRef::Ip(match self.u32()? {
                 0 => IpAddr::V4(Ipv4Addr::from(self.array::<4>()?)),
                 1 => IpAddr::V6(Ipv6Addr::from(self.array::<16>()?)),

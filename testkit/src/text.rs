@@ -276,12 +276,16 @@ impl<'a> Tokens<'a> {
 /// The canonical text of any model (valid or not, as long as its names and defaults can be
 /// spelled): `botfeat 1`, `serial S`, one `feature` line each, single spaces, LF endings.
 pub fn write(file: &FeatureFile) -> String {
-    let mut out = format!("botfeat 1\nserial {}\n", file.serial);
+    let mut out = String::with_capacity(file.features.len().saturating_mul(32).saturating_add(32));
+    let _ = write!(out, "botfeat 1\nserial {}\n", file.serial);
     for f in &file.features {
-        let _ = write!(out, "feature {} {}", f.name, type_name(f.ty));
+        out.push_str("feature ");
+        out.push_str(&f.name);
+        out.push(' ');
+        push_type(&mut out, f.ty);
         if let Some(v) = &f.default {
             out.push_str(" default=");
-            out.push_str(&spell(v));
+            spell_into(&mut out, v);
         }
         out.push('\n');
     }
@@ -290,35 +294,50 @@ pub fn write(file: &FeatureFile) -> String {
 
 /// The type as the text format spells it.
 pub fn type_name(ty: FeatureType) -> String {
+    let mut out = String::new();
+    push_type(&mut out, ty);
+    out
+}
+
+fn push_type(out: &mut String, ty: FeatureType) {
     match ty {
-        FeatureType::Bool => "bool".into(),
-        FeatureType::U8 => "u8".into(),
-        FeatureType::U16 => "u16".into(),
-        FeatureType::U32 => "u32".into(),
-        FeatureType::U64 => "u64".into(),
-        FeatureType::I64 => "i64".into(),
-        FeatureType::F32 => "f32".into(),
-        FeatureType::F64 => "f64".into(),
-        FeatureType::Ip => "ip".into(),
-        FeatureType::Str(n) => format!("str({n})"),
+        FeatureType::Bool => out.push_str("bool"),
+        FeatureType::U8 => out.push_str("u8"),
+        FeatureType::U16 => out.push_str("u16"),
+        FeatureType::U32 => out.push_str("u32"),
+        FeatureType::U64 => out.push_str("u64"),
+        FeatureType::I64 => out.push_str("i64"),
+        FeatureType::F32 => out.push_str("f32"),
+        FeatureType::F64 => out.push_str("f64"),
+        FeatureType::Ip => out.push_str("ip"),
+        FeatureType::Str(n) => {
+            let _ = write!(out, "str({n})");
+        }
     }
 }
 
 /// A value's canonical spelling: floats as Rust's `{:?}` (shortest, with `.` or an exponent),
 /// strings quoted with `\\ \" \n \t \r` and `\u{x}` for other control characters.
 pub fn spell(v: &Value) -> String {
-    match v {
-        Value::Bool(b) => b.to_string(),
-        Value::U8(n) => n.to_string(),
-        Value::U16(n) => n.to_string(),
-        Value::U32(n) => n.to_string(),
-        Value::U64(n) => n.to_string(),
-        Value::I64(n) => n.to_string(),
-        Value::F32(x) => format!("{x:?}"),
-        Value::F64(x) => format!("{x:?}"),
-        Value::Ip(a) => a.to_string(),
+    let mut out = String::new();
+    spell_into(&mut out, v);
+    out
+}
+
+/// [`spell`], appended to `out` (the writer spells every default into one string).
+fn spell_into(out: &mut String, v: &Value) {
+    let _ = match v {
+        Value::Bool(b) => write!(out, "{b}"),
+        Value::U8(n) => write!(out, "{n}"),
+        Value::U16(n) => write!(out, "{n}"),
+        Value::U32(n) => write!(out, "{n}"),
+        Value::U64(n) => write!(out, "{n}"),
+        Value::I64(n) => write!(out, "{n}"),
+        Value::F32(x) => write!(out, "{x:?}"),
+        Value::F64(x) => write!(out, "{x:?}"),
+        Value::Ip(a) => write!(out, "{a}"),
         Value::Str(s) => {
-            let mut out = String::from("\"");
+            out.push('"');
             for c in s.chars() {
                 match c {
                     '\\' => out.push_str("\\\\"),
@@ -333,21 +352,31 @@ pub fn spell(v: &Value) -> String {
                 }
             }
             out.push('"');
-            out
+            Ok(())
         }
-    }
+    };
 }
 
 /// Whether the text format can carry this model exactly: names the tokenizer reads as one token
 /// and lines within the limit (the format page: a long string default cannot be written as text).
 pub fn can_carry(file: &FeatureFile) -> bool {
-    write(file).len() <= MAX_FILE_SIZE
-        && file.features.iter().all(|f| {
-            !f.name.is_empty()
-                && !f.name.contains([' ', '\t', '#', '"', '\n', '\r'])
-                && f.default.as_ref().is_none_or(|v| {
-                    spec::check_value(v, f.ty) != Err(botfeat::ErrorKind::InvalidValue)
-                })
-        })
-        && write(file).split('\n').all(|l| l.len() <= MAX_LINE_LEN)
+    carried(file).is_some()
+}
+
+/// The model written as text ([`write`]) when the text format can carry it ([`can_carry`]):
+/// one writing for the check and the bytes.
+pub fn carried(file: &FeatureFile) -> Option<String> {
+    let names_and_values = file.features.iter().all(|f| {
+        !f.name.is_empty()
+            && !f.name.contains([' ', '\t', '#', '"', '\n', '\r'])
+            && f.default
+                .as_ref()
+                .is_none_or(|v| spec::check_value(v, f.ty) != Err(botfeat::ErrorKind::InvalidValue))
+    });
+    if !names_and_values {
+        return None;
+    }
+    let text = write(file);
+    (text.len() <= MAX_FILE_SIZE && text.split('\n').all(|l| l.len() <= MAX_LINE_LEN))
+        .then_some(text)
 }

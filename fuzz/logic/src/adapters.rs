@@ -81,7 +81,7 @@ botfeat_target!(
     |f| text::write(f)
         .map(String::into_bytes)
         .map_err(|e| e.to_string()),
-    |f| testkit::text::can_carry(f).then(|| testkit::text::write(f).into_bytes())
+    |f| testkit::text::carried(f).map(String::into_bytes)
 );
 botfeat_target!(
     Binary,

@@ -14,7 +14,7 @@ use crate::logs::{Class, Ending};
 impl Replay<'_> {
     /// Confirmation by kind: a panic or violation reproduces on the default stack; a stack
     /// overflow overflows the default 8 MiB stack as it is, or amplified 1000× where a unit
-    /// repeats; a memory blow-up still fails with the heap cap raised 16×; a hang still hangs
+    /// repeats; a memory blow-up still fails with the heap cap raised 4×; a hang still hangs
     /// with ten times the time.
     pub(super) fn confirm_by_kind(&self, ending: &Ending, input: &Path) -> Confirmation {
         match ending {

@@ -105,15 +105,25 @@ pub fn candidates(input: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// The candidates of a seed: an alias chain where it has aliases ([`alias_chain`]), its units'
-/// (above), then the runs of every byte before its first
-/// places ([`prefixed`]). Only seeds get the runs: a recursion on tags recurses whatever follows
-/// them, so a seed's places are as good as any input's, and 1,024 runs for each of the probe's
-/// inputs would use up its time before the units' 64 KiB runs (a number of 32,768 digits).
+/// The candidates of a seed: its units at the smaller size, an alias chain where it has aliases
+/// ([`alias_chain`]), its units at the larger size, then the runs of every byte before its first
+/// places ([`prefixed`]). The short runs come first because a recursion behind brackets is the
+/// commonest bug and the cheapest to confirm; the chain before the long runs because its heap
+/// confirmation is slow. Only seeds get the byte runs: a recursion on tags recurses whatever
+/// follows them, so a seed's places are as good as any input's, and 1,024 runs for each of the
+/// probe's inputs would use up its time before the units' 64 KiB runs (32,768 digits).
 pub fn seed_candidates(seed: &[u8]) -> Vec<Vec<u8>> {
-    // The chain first: one candidate, where each of the units' may cost a confirmation.
-    let mut out: Vec<Vec<u8>> = alias_chain(seed).into_iter().collect();
-    out.extend(candidates(seed));
+    let units = units(seed);
+    let at = |size: usize| {
+        units
+            .iter()
+            .filter_map(move |u| amplified(seed, *u, size))
+            .collect::<Vec<_>>()
+    };
+    let [smaller, larger] = SIZES;
+    let mut out = at(smaller);
+    out.extend(alias_chain(seed));
+    out.extend(at(larger));
     out.extend(prefixed(seed));
     out
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A 10 s hunt of one example (yaml-rust 0.4.0, whose unbounded recursion is saved in its
+# A 30 s hunt of one example (yaml-rust 0.4.0, whose unbounded recursion is saved in its
 # regressions/): the hunt tool builds, runs, confirms the overflow, recognizes it as already
 # saved, and leaves git clean; the same for a toy with recursion behind a prefix tag. Then a hunt
 # ended by SIGTERM after a few seconds: exit 143, no process of its left, no temp folder.
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hunt-smoke.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 set +e
-TMPDIR=$tmp harness/hunt examples/hunt/yaml_rust --seconds "${HUNT_SECONDS:-10}"
+TMPDIR=$tmp harness/hunt examples/hunt/yaml_rust --seconds "${HUNT_SECONDS:-30}"
 rc=$?
 set -e
 if [ $rc -ne 1 ]; then

@@ -101,8 +101,17 @@ pub fn candidates(input: &[u8]) -> Vec<Vec<u8>> {
     let units = units(input);
     SIZES
         .iter()
-        .flat_map(|size| units.iter().filter_map(|u| amplified(input, *u, *size)))
+        .flat_map(|size| runs(input, &units, *size))
         .collect()
+}
+
+/// `input` with each of `units` repeated in place to `size` bytes.
+fn runs<'a>(
+    input: &'a [u8],
+    units: &'a [(usize, usize)],
+    size: usize,
+) -> impl Iterator<Item = Vec<u8>> + 'a {
+    units.iter().filter_map(move |u| amplified(input, *u, size))
 }
 
 /// The candidates of a seed: its units at the smaller size, an alias chain where it has aliases
@@ -114,16 +123,10 @@ pub fn candidates(input: &[u8]) -> Vec<Vec<u8>> {
 /// probe's inputs would use up its time before the units' 64 KiB runs (32,768 digits).
 pub fn seed_candidates(seed: &[u8]) -> Vec<Vec<u8>> {
     let units = units(seed);
-    let at = |size: usize| {
-        units
-            .iter()
-            .filter_map(move |u| amplified(seed, *u, size))
-            .collect::<Vec<_>>()
-    };
     let [smaller, larger] = SIZES;
-    let mut out = at(smaller);
+    let mut out: Vec<Vec<u8>> = runs(seed, &units, smaller).collect();
     out.extend(alias_chain(seed));
-    out.extend(at(larger));
+    out.extend(runs(seed, &units, larger));
     out.extend(prefixed(seed));
     out
 }

@@ -353,3 +353,24 @@ fn a_probe_finding_moves_the_stack_or_is_noted_but_never_forks() {
     );
     assert_eq!(policy.known_panics(), [panic("long").signature()]);
 }
+
+#[test]
+fn an_unconfirmed_probe_overflow_does_not_hide_the_next_one() {
+    // The probe's first overflow can be one a depth limit explains (or whose repeated run is
+    // not the nesting); a later candidate's overflow of the same kind is still confirmed, on
+    // the doubled stack.
+    let mut policy = Policy::new(false, false);
+    let small = policy.stack();
+    assert!(policy.probe_ending(&Ending::StackOverflow));
+    assert_eq!(
+        policy.after_probe_finding(&Ending::StackOverflow, false, false),
+        (Onward::DoubleStack, None)
+    );
+    assert_eq!(policy.stack(), small * 2);
+    assert!(policy.probe_ending(&Ending::StackOverflow));
+    assert_eq!(
+        policy.after_probe_finding(&Ending::StackOverflow, true, false),
+        (Onward::DefaultStack, None)
+    );
+    assert!(!policy.probe_ending(&Ending::StackOverflow));
+}

@@ -7,14 +7,15 @@ use std::time::{Duration, Instant};
 use super::Confirmation;
 use super::policy::DEFAULT_STACK;
 use super::replay::{
-    HUGE_RATIO, MAX_AMPLIFIED_RUNS, RAISED_HEAP_MB, Replay, TIMEOUT_SECS, requested_bytes,
+    AMPLIFICATIONS, HUGE_RATIO, MAX_AMPLIFIED_RUNS, RAISED_HEAP_MB, Replay, TIMEOUT_SECS,
+    requested_bytes,
 };
 use crate::logs::{Class, Ending};
 
 impl Replay<'_> {
     /// Confirmation by kind: a panic or violation reproduces on the default stack; a stack
-    /// overflow overflows the default 8 MiB stack as it is, or amplified 1000× where a unit
-    /// repeats; a memory blow-up still fails with the heap cap raised 4×; a hang still hangs
+    /// overflow overflows the default 8 MiB stack as it is, or amplified (up to 1000×) where a
+    /// unit repeats; a memory blow-up still fails with the heap cap raised 4×; a hang still hangs
     /// with ten times the time.
     pub(super) fn confirm_by_kind(&self, ending: &Ending, input: &Path) -> Confirmation {
         match ending {
@@ -41,7 +42,7 @@ impl Replay<'_> {
         }
     }
 
-    /// A stack overflow overflows the default stack as it is, or amplified 1000× where a unit
+    /// A stack overflow overflows the default stack as it is, or amplified (up to 1000×) where a unit
     /// repeats (each of its longest runs in turn: the one that recurses need not be the
     /// longest — a run of padding can be).
     fn confirm_overflow(&self, input: &Path) -> Confirmation {
@@ -59,26 +60,36 @@ impl Replay<'_> {
                 "does not overflow the default stack as it is, and nothing in it repeats to amplify".into(),
             );
         }
-        for run in runs {
-            let Some(amplified) =
-                harness::stack::amplify_run(&bytes, run, harness::stack::AMPLIFICATION)
-            else {
-                continue;
-            };
-            let path = self.work.join("amplified");
-            if std::fs::write(&path, &amplified).is_err() {
-                return Confirmation::Unconfirmed("cannot write the amplified input".into());
-            }
-            if self.run_once(&path, DEFAULT_STACK, &[], &[]).class() == Class::StackOverflow {
-                return Confirmation::Confirmed(format!(
-                    "amplified 1000× ({} bytes) it overflows the default 8 MiB stack: unbounded recursion",
-                    amplified.len()
-                ));
+        // Deeper by steps: most recursions overflow 8 MiB ten times deeper than they overflowed
+        // the hunt's stack, and a 16 KiB input amplified 1000× first (16 MB) can run into the
+        // heap cap or the time limit before its depth tells.
+        let mut last = Ending::Clean;
+        for factor in AMPLIFICATIONS {
+            for &run in &runs {
+                let Some(amplified) = harness::stack::amplify_run(&bytes, run, factor) else {
+                    continue;
+                };
+                let path = self.work.join("amplified");
+                if std::fs::write(&path, &amplified).is_err() {
+                    return Confirmation::Unconfirmed("cannot write the amplified input".into());
+                }
+                last = self.run_once(&path, DEFAULT_STACK, &[], &[]);
+                if last.class() == Class::StackOverflow {
+                    return Confirmation::Confirmed(format!(
+                        "amplified {factor}× ({} bytes) it overflows the default 8 MiB stack: unbounded recursion",
+                        amplified.len()
+                    ));
+                }
             }
         }
-        Confirmation::Unconfirmed(
-            "amplified 1000× it does not overflow the default stack: a depth limit holds".into(),
-        )
+        Confirmation::Unconfirmed(if last == Ending::Clean {
+            "amplified 1000× it does not overflow the default stack: a depth limit holds".into()
+        } else {
+            format!(
+                "amplified 1000× it does not overflow the default stack (it ends as {})",
+                last.class()
+            )
+        })
     }
 
     /// A memory blow-up still fails with the heap cap raised, or is one allocation over the

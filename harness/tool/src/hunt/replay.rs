@@ -34,6 +34,11 @@ fn len_control() -> u32 {
 /// grants it (a 32-bit claimed length asks for up to 4 GiB; a config parser reading 50 bytes
 /// has no reason to ask for 300 MiB at once).
 pub(super) const HUGE_RATIO: u64 = 4096;
+/// How much deeper an overflowing input is made, in turn, to confirm it on the default stack: up
+/// to [`harness::stack::AMPLIFICATION`], which is deeper than the stacks' ratio (128), so a
+/// recursion without a bound overflows there whatever its frame size; the smaller steps first,
+/// since most do ten times deeper already, in a tenth of the bytes.
+pub(super) const AMPLIFICATIONS: [usize; 3] = [10, 100, harness::stack::AMPLIFICATION];
 /// Repeated runs of an overflowing input amplified in turn to confirm it, at most.
 pub(super) const MAX_AMPLIFIED_RUNS: usize = 4;
 /// The heap cap raised this much (`HARNESS_HEAP_MB`) to confirm a memory blow-up: four times the

@@ -147,7 +147,7 @@ fn an_overflow_a_depth_limit_explains_doubles_the_stack_until_four_mib() {
         // Unconfirmed: the same depth is not remembered as a finding.
         assert_eq!(
             found(&mut policy, &Ending::StackOverflow, false),
-            (Onward::DoubleStack, None)
+            (Onward::LargerStack, None)
         );
         stack *= 2;
         assert_eq!(policy.stack(), stack);
@@ -159,6 +159,42 @@ fn an_overflow_a_depth_limit_explains_doubles_the_stack_until_four_mib() {
     );
     assert_eq!(policy.stack(), DEFAULT_STACK);
     assert!(!policy.forking());
+}
+
+#[test]
+fn a_depth_limit_measured_moves_the_stack_past_it_at_once() {
+    let mut policy = Policy::new(false, false);
+    // serde_yaml 0.8.3 behind yaml-rust 0.4.5: the flow-mapping limit overflows 64 KiB and runs
+    // clean on 256 KiB; hunted on with 512 KiB at once, not 128 KiB and another round.
+    policy.depth_limit_needs(Some(4 * SMALL_STACK));
+    assert_eq!(
+        found(&mut policy, &Ending::StackOverflow, false),
+        (Onward::LargerStack, None)
+    );
+    assert_eq!(policy.stack(), 8 * SMALL_STACK);
+    // The measure is used once: an overflow not measured doubles.
+    assert_eq!(
+        found(&mut policy, &Ending::StackOverflow, false),
+        (Onward::LargerStack, None)
+    );
+    assert_eq!(policy.stack(), 16 * SMALL_STACK);
+    // A measure below the doubled stack never shrinks it.
+    policy.depth_limit_needs(Some(SMALL_STACK));
+    found(&mut policy, &Ending::StackOverflow, false);
+    assert_eq!(policy.stack(), 32 * SMALL_STACK);
+    // Needing more than MAX_HUNTED_STACK / 2, or overflowing every stack up to it: given up.
+    policy.depth_limit_needs(Some(MAX_HUNTED_STACK));
+    assert_eq!(
+        found(&mut policy, &Ending::StackOverflow, false),
+        (Onward::GiveUpOverflows, None)
+    );
+    assert_eq!(policy.stack(), DEFAULT_STACK);
+    let mut policy = Policy::new(false, false);
+    policy.depth_limit_needs(None);
+    assert_eq!(
+        found(&mut policy, &Ending::StackOverflow, false),
+        (Onward::GiveUpOverflows, None)
+    );
 }
 
 #[test]
@@ -364,7 +400,7 @@ fn an_unconfirmed_probe_overflow_does_not_hide_the_next_one() {
     assert!(policy.probe_ending(&Ending::StackOverflow));
     assert_eq!(
         policy.after_probe_finding(&Ending::StackOverflow, false, false),
-        (Onward::DoubleStack, None)
+        (Onward::LargerStack, None)
     );
     assert_eq!(policy.stack(), small * 2);
     assert!(policy.probe_ending(&Ending::StackOverflow));

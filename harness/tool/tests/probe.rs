@@ -10,8 +10,8 @@
 )]
 
 use cargo_harness::hunt::probe::{
-    ALIAS_FAN, ALIAS_LEVELS, MAX_UNITS, PREFIX_PLACES, SIZES, alias_chain, amplified, candidates,
-    prefixed, seed_candidates, units,
+    ALIAS_FAN, ALIAS_LEVELS, MAX_UNITS, PREFIX_PLACES, SIZES, STAGES, Stage, alias_chain,
+    amplified, candidates, plan, prefixed, seed_candidates, stage_candidates, units,
 };
 
 /// Levels a 64 KiB stack holds for a parser with frames of a few dozen bytes.
@@ -208,5 +208,45 @@ fn a_unit_is_repeated_in_place_to_the_size_asked() {
     assert_eq!(
         seed_candidates(b"a: &x 1\nb: *x\n").len(),
         candidates(b"a: &x 1\nb: *x\n").len() + 1 + prefixed(b"a: &x 1\nb: *x\n").count()
+    );
+}
+
+#[test]
+fn the_probe_takes_each_stage_for_every_input_before_the_next() {
+    // Two seeds and one corpus input: every input's short runs, then each seed's alias chain,
+    // every input's long runs, each seed's byte runs. A second seed's short runs come before
+    // the first seed's slow alias chain.
+    let steps = plan(3, 2);
+    assert_eq!(
+        steps,
+        [
+            (Stage::ShortRuns, 0),
+            (Stage::ShortRuns, 1),
+            (Stage::ShortRuns, 2),
+            (Stage::AliasChain, 0),
+            (Stage::AliasChain, 1),
+            (Stage::LongRuns, 0),
+            (Stage::LongRuns, 1),
+            (Stage::LongRuns, 2),
+            (Stage::Prefixes, 0),
+            (Stage::Prefixes, 1),
+        ]
+    );
+    assert_eq!(plan(1, 1).len(), STAGES.len());
+    assert_eq!(plan(0, 0), []);
+    // A seed's candidates are its stages' in order.
+    let seed = b"a: &x 1\nb: *x\n";
+    let staged: Vec<Vec<u8>> = STAGES
+        .iter()
+        .flat_map(|s| stage_candidates(seed, *s))
+        .collect();
+    assert_eq!(staged, seed_candidates(seed));
+    assert_eq!(
+        stage_candidates(seed, Stage::AliasChain),
+        [alias_chain(seed).unwrap()]
+    );
+    assert_eq!(
+        stage_candidates(b"ab", Stage::AliasChain),
+        Vec::<Vec<u8>>::new()
     );
 }

@@ -18,7 +18,8 @@ fn fake_judge(dir: &Path) -> PathBuf {
         r#"#!/bin/sh
 case "$1" in
   targets) echo '{"name":"text","structure_aware":false}'; exit 0 ;;
-  seeds) echo '{"target":"text","bytes":[104,105],"note":"hi"}'; exit 0 ;;
+  seeds) echo '{"target":"text","bytes":[104,105],"note":"hi"}'
+         echo '{"target":"text","bytes":[121,111],"note":"yo"}'; exit 0 ;;
 esac
 shift 3
 for f in "$@"; do
@@ -197,14 +198,22 @@ fn the_corpus_command_reports_each_failure_with_its_reproduce_line_and_exits_1()
         stderr.contains("no target `nope`: expected one of text"),
         "{stderr}"
     );
-    // `seed` adds the judge's seeds that are missing, once.
+    // `seed` adds the judge's seeds that are missing, once; `--first N` only each target's
+    // first N.
     std::fs::remove_file(dir.join("corpus/text/b")).unwrap();
-    let out = harness_corpus(&dir, &["seed"]);
+    let out = harness_corpus(&dir, &["seed", "--first", "1"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 seeds added"));
+    assert!(
+        dir.join("corpus/text")
+            .join(harness::corpus::content_name(b"hi"))
+            .exists()
+    );
+    let out = harness_corpus(&dir, &["seed"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 seeds added"));
     let out = harness_corpus(&dir, &["seed"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 seeds added"));

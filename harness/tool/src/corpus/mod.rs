@@ -5,7 +5,7 @@
 //! CORPUS replay [--target T]...
 //! CORPUS run-one --target T FILE...      (what replay's children run; reproduces one file)
 //! CORPUS targets | seeds                  (the judge's protocol, JSON lines)
-//! CORPUS seed                             (add the client's built-in seeds that are missing)
+//! CORPUS seed [--first N]                 (add the client's built-in seeds that are missing)
 //! CORPUS cmin --target T | tmin --target T CRASH [--note TEXT]
 //! ```
 //! OUTCOME is `accepted`, `passes`, `rejected KIND` or `rejected KIND at POSITION`.
@@ -102,7 +102,12 @@ pub enum CorpusCommand {
     /// Print the built-in seed cases, one JSON line each.
     Seeds,
     /// Add the built-in seed cases that are missing.
-    Seed,
+    Seed {
+        /// Only the first N of each target (a small start, e.g. to measure how fast the fuzzers
+        /// find planted bugs without the grown corpus: `--root NEW_DIR seed --first 3`).
+        #[arg(long, value_name = "N")]
+        first: Option<usize>,
+    },
     /// Minimize the fuzz-grown part of a target's corpus without losing coverage (a libFuzzer
     /// set-cover merge); cases with an expectation are always kept.
     Cmin {
@@ -243,7 +248,7 @@ fn run(
             cmin(&ctx.root, &ctx.fuzz_dir, &target).map(|()| true)
         }
         CorpusCommand::Tmin { target, file, note } => ctx.tmin(&target, &file, note),
-        CorpusCommand::Seed => ctx.seed(),
+        CorpusCommand::Seed { first } => ctx.seed(first),
     }
 }
 
@@ -336,13 +341,19 @@ impl Ctx<'_> {
         Ok(true)
     }
 
-    /// Adds the judge's built-in seeds that are missing.
-    fn seed(&self) -> Result<bool, String> {
+    /// Adds the judge's built-in seeds that are missing (of each target's first `first`).
+    fn seed(&self, first: Option<usize>) -> Result<bool, String> {
         let targets = self.source.targets()?;
         let scratch = crate::process::Scratch::new("corpus").map_err(|e| e.to_string())?;
         let mut added = 0usize;
+        let mut taken: std::collections::BTreeMap<String, usize> = Default::default();
         for (i, seed) in self.source.seeds()?.into_iter().enumerate() {
             let t = find(&targets, &seed.target)?;
+            let count = taken.entry(t.name.clone()).or_default();
+            *count = count.saturating_add(1);
+            if first.is_some_and(|n| *count > n) {
+                continue;
+            }
             let name = corpus::content_name(&seed.bytes);
             if self.root.join(&t.name).join(&name).exists() {
                 continue;

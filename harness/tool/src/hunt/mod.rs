@@ -327,7 +327,23 @@ impl<'a> Hunt<'a> {
         let confirmed = matches!(finding.confirmation, Confirmation::Confirmed(_));
         let wanted = self.wanted(&finding);
         self.findings.push(finding);
+        self.measure_limit(ending, confirmed, &found);
         let (onward, stop) = self.policy.after_finding(ending, confirmed, wanted);
+        self.tell(onward);
+        Ok(stop)
+    }
+
+    /// An overflow that did not confirm (a depth limit holds): the stack the parser needs at
+    /// its limit, measured by replaying it, for the policy to move past at once.
+    fn measure_limit(&mut self, ending: &Ending, confirmed: bool, input: &Path) {
+        if !confirmed && ending.class() == crate::logs::Class::StackOverflow {
+            let needs = self.replay().stack_needed(input);
+            self.policy.depth_limit_needs(needs);
+        }
+    }
+
+    /// Says how the hunt goes on, where that changes what it hunts.
+    fn tell(&self, onward: Onward) {
         match onward {
             Onward::GiveUpOverflows => eprintln!(
                 "hunt: the parser needs over 4 MiB at its depth limit; overflows are no longer hunted"
@@ -335,9 +351,12 @@ impl<'a> Hunt<'a> {
             Onward::DefaultStack => {
                 eprintln!("== hunting on with the default 8 MiB stack, past the recursion")
             }
-            Onward::LookPast | Onward::DoubleStack | Onward::Fork | Onward::Noted => {}
+            Onward::LargerStack => eprintln!(
+                "== hunting on with a {} KiB stack: twice what the parser needs at its depth limit",
+                self.policy.stack() / 1024
+            ),
+            Onward::LookPast | Onward::Fork | Onward::Noted => {}
         }
-        Ok(stop)
     }
 
     fn wanted(&self, finding: &Finding) -> bool {

@@ -13,6 +13,9 @@ pub const SMALL_STACK: usize = harness::stack::SMALL_STACK;
 pub const DEFAULT_STACK: usize = harness::stack::DEFAULT_STACK;
 /// Past this, a depth limit that holds on a larger stack is not a bug worth more doubling.
 pub const MAX_HUNTED_STACK: usize = 4 * 1024 * 1024;
+/// A parser whose depth limit needs N bytes of stack is hunted on with this many times N: just
+/// over it, the main stack's randomized start decides whether the limit overflows.
+pub const LIMIT_MARGIN: usize = 2;
 /// The shortest time left for which another round of fork mode is started (a round spends a
 /// second or so starting up, and the rest of what is left is held back to sort its inputs).
 pub const MIN_FORK_ROUND_SECS: u64 = 3;
@@ -74,8 +77,9 @@ pub enum AfterRound {
 pub enum Onward {
     /// A panic or a broken oracle: looked past in-process from now on.
     LookPast,
-    /// An overflow that a depth limit explains: the same depth on twice the stack.
-    DoubleStack,
+    /// An overflow that a depth limit explains: on with a stack that holds the parser at its
+    /// limit (twice what it was measured to need there, or twice the stack when not measured).
+    LargerStack,
     /// A depth limit that needs more than [`MAX_HUNTED_STACK`]: overflows are not hunted on.
     GiveUpOverflows,
     /// An unbounded recursion, reported: on in-process with the default stack, which
@@ -99,6 +103,8 @@ pub struct Policy {
     seen: BTreeSet<String>,
     tried: BTreeSet<String>,
     wanted_found: bool,
+    /// The stack the last overflow a depth limit explains ran clean on ([`Policy::depth_limit_needs`]).
+    limit_needs: Option<usize>,
 }
 
 impl Policy {
@@ -116,7 +122,17 @@ impl Policy {
             seen: BTreeSet::new(),
             tried: BTreeSet::new(),
             wanted_found: false,
+            limit_needs: None,
         }
+    }
+
+    /// An overflow that did not confirm (a depth limit holds) ran clean, replayed, on `needs`
+    /// bytes of stack (`None`: it overflowed every stack up to [`MAX_HUNTED_STACK`]). The
+    /// following [`Policy::after_finding`] moves the stack past that limit at once, with
+    /// [`LIMIT_MARGIN`]: one doubling per overflow found would find the same limit again on
+    /// each larger stack, and spend a round on it each time.
+    pub fn depth_limit_needs(&mut self, needs: Option<usize>) {
+        self.limit_needs = Some(needs.unwrap_or(usize::MAX));
     }
 
     /// The parser's stack now.
@@ -261,12 +277,15 @@ impl Policy {
                 // The same depth is not a new finding on the larger stack.
                 self.seen.remove(&ending.signature());
                 let doubled = self.stack.saturating_mul(2);
-                if doubled > MAX_HUNTED_STACK {
+                let next = self.limit_needs.take().map_or(doubled, |needs| {
+                    needs.saturating_mul(LIMIT_MARGIN).max(doubled)
+                });
+                if next > MAX_HUNTED_STACK {
                     self.stack = DEFAULT_STACK;
                     Onward::GiveUpOverflows
                 } else {
-                    self.stack = doubled;
-                    Onward::DoubleStack
+                    self.stack = next;
+                    Onward::LargerStack
                 }
             }
             Class::StackOverflow if self.stack < DEFAULT_STACK => {

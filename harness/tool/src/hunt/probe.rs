@@ -95,13 +95,65 @@ pub fn prefixed(input: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
     })
 }
 
-/// Every candidate of `input`: each unit at each size, smaller sizes first (a smaller
+/// A kind of candidate the probe makes from an input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Each unit repeated in place to the smaller size: a recursion behind brackets, the
+    /// commonest bug and the cheapest to confirm.
+    ShortRuns,
+    /// An alias chain ([`alias_chain`]), seeds only: its heap confirmation is slow.
+    AliasChain,
+    /// Each unit repeated to the larger size (32,768 digits).
+    LongRuns,
+    /// A run of every byte value before each first place ([`prefixed`]), seeds only: a
+    /// recursion on tags recurses whatever follows them, so a seed's places are as good as any
+    /// input's, and 1,024 runs for each input would use up the probe's time.
+    Prefixes,
+}
+
+/// The stages a seed goes through, in order; other inputs take only the runs.
+pub const STAGES: [Stage; 4] = [
+    Stage::ShortRuns,
+    Stage::AliasChain,
+    Stage::LongRuns,
+    Stage::Prefixes,
+];
+
+/// The probe's steps, `(stage, input)`, for `inputs` inputs of which the first `seeds` are
+/// seeds: each stage for every input before the next stage. Stage by stage, not input by
+/// input: the first seed's slow step (an alias chain's heap confirmation, 1,024 byte runs)
+/// would otherwise use the probe's share before a second seed's short runs ran — serde_yaml
+/// 0.8.3's block-sequence recursion is in the second seed's `- `.
+pub fn plan(inputs: usize, seeds: usize) -> Vec<(Stage, usize)> {
+    STAGES
+        .iter()
+        .flat_map(|stage| {
+            let takes = match stage {
+                Stage::ShortRuns | Stage::LongRuns => inputs,
+                Stage::AliasChain | Stage::Prefixes => seeds.min(inputs),
+            };
+            (0..takes).map(move |i| (*stage, i))
+        })
+        .collect()
+}
+
+/// The candidates of one stage made from `input`.
+pub fn stage_candidates(input: &[u8], stage: Stage) -> Vec<Vec<u8>> {
+    let [smaller, larger] = SIZES;
+    match stage {
+        Stage::ShortRuns => runs(input, &units(input), smaller).collect(),
+        Stage::AliasChain => alias_chain(input).into_iter().collect(),
+        Stage::LongRuns => runs(input, &units(input), larger).collect(),
+        Stage::Prefixes => prefixed(input).collect(),
+    }
+}
+
+/// Every candidate of a corpus input: each unit at each size, smaller sizes first (a smaller
 /// reproducer where one will do).
 pub fn candidates(input: &[u8]) -> Vec<Vec<u8>> {
-    let units = units(input);
-    SIZES
+    [Stage::ShortRuns, Stage::LongRuns]
         .iter()
-        .flat_map(|size| runs(input, &units, *size))
+        .flat_map(|stage| stage_candidates(input, *stage))
         .collect()
 }
 
@@ -114,21 +166,12 @@ fn runs<'a>(
     units.iter().filter_map(move |u| amplified(input, *u, size))
 }
 
-/// The candidates of a seed: its units at the smaller size, an alias chain where it has aliases
-/// ([`alias_chain`]), its units at the larger size, then the runs of every byte before its first
-/// places ([`prefixed`]). The short runs come first because a recursion behind brackets is the
-/// commonest bug and the cheapest to confirm; the chain before the long runs because its heap
-/// confirmation is slow. Only seeds get the byte runs: a recursion on tags recurses whatever
-/// follows them, so a seed's places are as good as any input's, and 1,024 runs for each of the
-/// probe's inputs would use up its time before the units' 64 KiB runs (32,768 digits).
+/// Every candidate of a seed, stage by stage ([`Stage`]).
 pub fn seed_candidates(seed: &[u8]) -> Vec<Vec<u8>> {
-    let units = units(seed);
-    let [smaller, larger] = SIZES;
-    let mut out: Vec<Vec<u8>> = runs(seed, &units, smaller).collect();
-    out.extend(alias_chain(seed));
-    out.extend(runs(seed, &units, larger));
-    out.extend(prefixed(seed));
-    out
+    STAGES
+        .iter()
+        .flat_map(|stage| stage_candidates(seed, *stage))
+        .collect()
 }
 
 /// Levels of an alias chain, each using the one before [`ALIAS_FAN`] times: 9^10 (3.4 billion)
@@ -176,7 +219,7 @@ pub fn alias_chain(seed: &[u8]) -> Option<Vec<u8>> {
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::policy::{Onward, Stop};
+use super::policy::Stop;
 use super::{Confirmation, Hunt, replay};
 use crate::error::Error;
 use crate::logs;
@@ -241,7 +284,7 @@ impl Hunt<'_> {
     pub(super) fn probe(&mut self, number: u32) -> Result<Option<Stop>, Error> {
         let (inputs, seeds) = inputs(&self.corpus, &self.seeds, &mut self.probed);
         let share = Duration::from_secs((self.opts.seconds / 10).max(2));
-        let until = std::time::Instant::now()
+        let mut until = std::time::Instant::now()
             .checked_add(share)
             .unwrap_or_else(std::time::Instant::now);
         eprintln!(
@@ -252,16 +295,14 @@ impl Hunt<'_> {
             PREFIX_SIZE / 1024
         );
         let dir = self.work.join(format!("probe-{number}"));
-        for (i, input) in inputs.iter().enumerate() {
+        for (stage, i) in plan(inputs.len(), seeds) {
+            let Some(input) = inputs.get(i) else {
+                continue;
+            };
             let mut pending: Vec<PathBuf> = Vec::new();
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-            let all = if i < seeds {
-                seed_candidates(input)
-            } else {
-                candidates(input)
-            };
-            for (j, candidate) in all.into_iter().enumerate() {
+            for (j, candidate) in stage_candidates(input, stage).into_iter().enumerate() {
                 let path = dir.join(format!("{i}-{j}"));
                 std::fs::write(&path, candidate).map_err(|e| Error::io(&path, e))?;
                 pending.push(path);
@@ -277,10 +318,13 @@ impl Hunt<'_> {
                 let Some((ending, path)) = failed else {
                     break;
                 };
+                // Confirming and saving is not the probe's search: its share goes on after.
+                let began = std::time::Instant::now();
                 if let Some(stop) = self.probe_finding(&ending, &path)? {
                     let _ = std::fs::remove_dir_all(&dir);
                     return Ok(Some(stop));
                 }
+                until = until.checked_add(began.elapsed()).unwrap_or(until);
             }
         }
         let _ = std::fs::remove_dir_all(&dir);
@@ -338,10 +382,9 @@ impl Hunt<'_> {
         let confirmed = matches!(finding.confirmation, Confirmation::Confirmed(_));
         let wanted = self.wanted(&finding);
         self.findings.push(finding);
+        self.measure_limit(ending, confirmed, &found);
         let (onward, stop) = self.policy.after_probe_finding(ending, confirmed, wanted);
-        if onward == Onward::DefaultStack {
-            eprintln!("== hunting on with the default 8 MiB stack, past the recursion");
-        }
+        self.tell(onward);
         Ok(stop)
     }
 }

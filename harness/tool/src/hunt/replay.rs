@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::Confirmation;
-use super::policy::Round;
+use super::policy::{MAX_HUNTED_STACK, Round};
 use crate::error::Error;
 use crate::logs::{self, Class, Ending};
 use crate::process;
@@ -148,6 +148,20 @@ impl Replay<'_> {
         extra: &[String],
     ) -> Ending {
         self.once(input, stack, env, extra).unwrap_or(Ending::Died)
+    }
+
+    /// The stack `input` runs on without overflowing, doubling from the hunt's up to
+    /// [`MAX_HUNTED_STACK`]: what the parser needs at its depth limit. `None` when it overflows
+    /// them all.
+    pub(super) fn stack_needed(&self, input: &Path) -> Option<usize> {
+        let mut stack = self.stack;
+        while stack < MAX_HUNTED_STACK {
+            stack = stack.saturating_mul(2);
+            if self.run_once(input, stack, &[], &[]).class() != Class::StackOverflow {
+                return Some(stack);
+            }
+        }
+        None
     }
 
     /// Confirms a finding by its kind (below); `Err` when the user interrupted.

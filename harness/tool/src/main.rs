@@ -2,7 +2,7 @@
 //! keep a saved corpus, benchmark the hunt, build for ClusterFuzzLite.
 //!
 //! ```text
-//! cargo harness fuzz [TARGET...] [--seconds N] [--stable] [--merge] [--json]
+//! cargo harness fuzz [TARGET...] [--seconds N] [--stable] [--merge] [--json] [--profile --part NAME=PREFIX]
 //! cargo harness hunt DIR [--seconds N] [--plain] [--json]
 //! cargo harness corpus --judge EXE (add|replay|run-one|seed|cmin|tmin) …
 //! cargo harness bench DIR... [--seconds N] [--runs R] [--jobs J] [--json]
@@ -90,6 +90,14 @@ enum Cmd {
         /// After the table, the figures as a Markdown table stamped with the commit.
         #[arg(long)]
         markdown: bool,
+        /// Record each target with `perf` and report where its time goes, part by part (in
+        /// the table with --markdown, per target with --json).
+        #[arg(long)]
+        profile: bool,
+        /// A part of the profile, before the built-in ones: NAME=PREFIX[,PREFIX…] (functions
+        /// whose path starts with a prefix, e.g. 'parser=mycrate::').
+        #[arg(long = "part", value_name = "NAME=PREFIXES")]
+        parts: Vec<cargo_harness::fuzz::profile::Part>,
     },
     /// Build every fuzz target into one folder with its options, dictionary and seed corpus,
     /// as ClusterFuzzLite expects (`.clusterfuzzlite/build.sh` runs it).
@@ -240,6 +248,8 @@ fn run(command: Cmd) -> Result<bool, Error> {
             record,
             json,
             markdown,
+            profile,
+            parts,
         } => {
             let runs = fuzz::run(&fuzz::FuzzOptions {
                 fuzz_dir,
@@ -255,6 +265,8 @@ fn run(command: Cmd) -> Result<bool, Error> {
                 record,
                 json,
                 markdown,
+                profile,
+                parts,
             })?;
             Ok(!runs.iter().all(fuzz::TargetRun::ok))
         }

@@ -26,6 +26,7 @@ fn target_run(target: &str, exit: Option<i32>, crash: Option<&str>) -> TargetRun
         seconds: 25.04,
         log: PathBuf::from("fuzz/logs/x.log"),
         crash: None,
+        profile: None,
     }
 }
 

@@ -18,6 +18,7 @@ use crate::logs::{self, Stats};
 use crate::process::{self, Scratch};
 use crate::progress::Board;
 
+pub mod profile;
 mod report;
 pub use report::{json_lines, markdown, table};
 
@@ -46,6 +47,10 @@ pub struct FuzzOptions {
     pub json: bool,
     /// After the table, the figures as a Markdown table stamped with the commit (for docs).
     pub markdown: bool,
+    /// Record each target with `perf` and report where its time goes ([`profile`]).
+    pub profile: bool,
+    /// The client's parts of a profile, tried before the built-in ones.
+    pub parts: Vec<profile::Part>,
 }
 
 /// One target's run.
@@ -67,6 +72,9 @@ pub struct TargetRun {
     pub log: PathBuf,
     /// For a crash: the minimized input, and the lines that reproduce and record it.
     pub crash: Option<CrashReport>,
+    /// With `--profile`: each part's share of the target's samples.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Vec<profile::Share>>,
 }
 
 impl TargetRun {
@@ -123,6 +131,9 @@ fn choose(all: &[String], named: &[String]) -> Result<Vec<String>, Error> {
 /// interruption kept from starting is left out). `Err` is a usage or setup error (exit 2).
 pub fn run(opts: &FuzzOptions) -> Result<Vec<TargetRun>, Error> {
     cargo::ensure_cargo_fuzz()?;
+    if opts.profile {
+        profile::available()?;
+    }
     let fuzz_dir = opts
         .fuzz_dir
         .canonicalize()
@@ -225,6 +236,16 @@ fn print_results(opts: &FuzzOptions, runs: &[TargetRun], logs: &Path) {
             "\n{}",
             report::markdown(runs, &how, crate::commit().as_deref())
         );
+        if opts.profile {
+            let profiles: Vec<(String, Vec<profile::Share>)> = runs
+                .iter()
+                .map(|r| (r.target.clone(), r.profile.clone().unwrap_or_default()))
+                .collect();
+            print!(
+                "\n{}",
+                profile::markdown(&profiles, &how, crate::commit().as_deref())
+            );
+        }
     }
 }
 
@@ -282,6 +303,12 @@ impl Campaign<'_> {
         let limit = budget
             .saturating_mul(2)
             .saturating_add(Duration::from_secs(300));
+        let data = self.work.join(format!("{target}.perf.data"));
+        let cmd = if self.opts.profile {
+            profile::recorded(&cmd, &data)
+        } else {
+            cmd
+        };
         let (exit, text) = match process::run_logged(cmd, &log, limit) {
             Ok((ended, text)) => (ended.status.and_then(|s| s.code()), text),
             Err(_) => (None, std::fs::read_to_string(&log).unwrap_or_default()),
@@ -303,6 +330,12 @@ impl Campaign<'_> {
             seconds,
             log,
             crash: None,
+            profile: self.opts.profile.then(|| {
+                profile::read(&data, target, &self.opts.parts).unwrap_or_else(|e| {
+                    eprintln!("   {target}: no profile: {e}");
+                    Vec::new()
+                })
+            }),
         }
     }
 

@@ -63,7 +63,7 @@ fn a_sample_is_in_the_first_part_whose_prefix_its_path_has() {
     );
     assert_eq!(
         profile::part_of("core::ptr::drop_in_place<botfeat::Feature>", "/x", &c),
-        "std (UTF-8, iterators, hash tables)"
+        "std (UTF-8, iterators, hashing, comparisons)"
     );
     assert_eq!(
         profile::part_of("anything", "[kernel.kallsyms]", &c),
@@ -86,7 +86,7 @@ fn shares_count_the_target_s_samples_only_in_table_order() {
     assert_eq!(of("libFuzzer"), 10.0);
     assert_eq!(of("allocation and memory copies"), 20.0);
     assert_eq!(of("formatting (`core::fmt`)"), 10.0);
-    assert_eq!(of("std (UTF-8, iterators, hash tables)"), 10.0);
+    assert_eq!(of("std (UTF-8, iterators, hashing, comparisons)"), 10.0);
     assert_eq!(of(KERNEL), 10.0);
     assert_eq!(of(OTHER), 20.0);
     assert_eq!(of("harness (oracles, glue)"), 0.0);

@@ -59,7 +59,11 @@ impl std::str::FromStr for Part {
 /// C++ is `fuzzer::`; glibc's allocator and copies keep their C names; what Rust inlines from
 /// its standard library is `core::`/`alloc::`/`std::`.
 pub const BUILT_IN: &[(&str, &[&str])] = &[
-    ("libFuzzer", &["fuzzer::", "__sanitizer_cov", "__sancov"]),
+    // `__popcountdi2`: the helper libFuzzer's feature counting calls.
+    (
+        "libFuzzer",
+        &["fuzzer::", "__sanitizer_cov", "__sancov", "__popcount"],
+    ),
     (
         "allocation and memory copies",
         &[
@@ -87,6 +91,7 @@ pub const BUILT_IN: &[(&str, &[&str])] = &[
             "__rust_alloc",
             "__rust_dealloc",
             "__rust_realloc",
+            "__rustc::__rust_",
             "__rdl_",
             "alloc::alloc::",
             "alloc::raw_vec::",
@@ -95,9 +100,19 @@ pub const BUILT_IN: &[(&str, &[&str])] = &[
     ),
     ("formatting (`core::fmt`)", &["core::fmt::", "alloc::fmt::"]),
     ("harness (oracles, glue)", &["harness::"]),
+    // `bcmp`/`memcmp`: byte-slice equality, which libFuzzer intercepts to record the operands.
     (
-        "std (UTF-8, iterators, hash tables)",
-        &["core::", "alloc::", "std::", "hashbrown::", "foldhash::"],
+        "std (UTF-8, iterators, hashing, comparisons)",
+        &[
+            "core::",
+            "alloc::",
+            "std::",
+            "hashbrown::",
+            "foldhash::",
+            "bcmp",
+            "memcmp",
+            "__memcmp",
+        ],
     ),
 ];
 /// Samples in the kernel (its `[kernel.kallsyms]`).

@@ -111,8 +111,10 @@ pub fn find_bugs(paths: &[PathBuf]) -> Result<Vec<Bug>, String> {
 pub struct Run {
     /// Seconds into the run when the fuzzer hit the bug (confirmed), if it did.
     pub found_at: Option<f64>,
-    /// Inputs per second while libFuzzer ran.
+    /// The hunted target's inputs per second while libFuzzer ran.
     pub exec_per_sec: f64,
+    /// Its plain partner's, beside the hunt's rounds (0 for a plain run).
+    pub partner_exec_per_sec: f64,
     /// Wall seconds of the whole run.
     pub wall: f64,
     /// Of those, the seconds libFuzzer ran.
@@ -206,6 +208,7 @@ fn one_run(bug: &Bug, seconds: u64, plain: bool) -> Result<Run, Error> {
     Ok(Run {
         found_at,
         exec_per_sec: report.runs as f64 / report.fuzz_seconds.max(0.001),
+        partner_exec_per_sec: report.partner_runs as f64 / report.fuzz_seconds.max(0.001),
         wall: report.seconds,
         fuzz_seconds: report.fuzz_seconds,
         other,
@@ -233,7 +236,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 /// git checkout), so a published table says what it measured.
 pub fn table(rows: &[Row], seconds: u64, commit: Option<&str>) -> String {
     let mut out = String::from(
-        "| bug | class | hunt found | hunt median s | hunt exec/s | plain found | plain median s | plain exec/s |\n\
+        "| bug | class | hunt found | hunt median s | hunt exec/s (+ its plain partner) | plain found | plain median s | plain exec/s |\n\
          | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     let found = |runs: &[Run]| runs.iter().filter(|r| r.found_at.is_some()).count();
@@ -242,16 +245,21 @@ pub fn table(rows: &[Row], seconds: u64, commit: Option<&str>) -> String {
     };
     // A run that ended within a second or two says nothing about speed: only runs that fuzzed
     // at least `MIN_RATE_SECONDS` count.
-    let rate = |runs: &[Run]| {
+    let median_rate = |runs: &[Run], of: fn(&Run) -> f64| {
         let rates: Vec<f64> = runs
             .iter()
             .filter(|r| r.fuzz_seconds >= MIN_RATE_SECONDS)
-            .map(|r| r.exec_per_sec)
+            .map(of)
             .collect();
-        if rates.is_empty() {
-            "—".to_string()
-        } else {
-            format!("{:.0}", median(rates))
+        (!rates.is_empty()).then(|| median(rates))
+    };
+    let rate = |runs: &[Run]| {
+        let own = median_rate(runs, |r| r.exec_per_sec);
+        let partner = median_rate(runs, |r| r.partner_exec_per_sec).filter(|p| *p > 0.0);
+        match (own, partner) {
+            (None, _) => "—".to_string(),
+            (Some(own), None) => format!("{own:.0}"),
+            (Some(own), Some(partner)) => format!("{own:.0} (+{partner:.0})"),
         }
     };
     let (mut hunt_bugs, mut plain_bugs) = (0usize, 0usize);

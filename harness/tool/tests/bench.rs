@@ -35,6 +35,7 @@ fn run(found_at: Option<f64>) -> Run {
     Run {
         found_at,
         exec_per_sec: 1000.0,
+        partner_exec_per_sec: 0.0,
         wall: 60.0,
         fuzz_seconds: found_at.unwrap_or(60.0),
         other: Vec::new(),
@@ -166,6 +167,20 @@ fn the_table_has_a_row_per_bug_and_the_totals() {
         "{table}"
     );
     assert!(table.contains("hunt 1/1, plain 0/1"), "{table}");
+    // A hunt that fuzzed long enough shows its plain partner's rate beside its own.
+    let busy = Run {
+        partner_exec_per_sec: 2500.0,
+        ..run(None)
+    };
+    let rows_busy = vec![bench::Row {
+        hunt: vec![busy.clone(), busy.clone(), busy],
+        ..rows[0].clone()
+    }];
+    let busy_table = bench::table(&rows_busy, 60, None);
+    assert!(
+        busy_table.contains("| 0/3 | — (>60) | 1000 (+2500) | 0/3 |"),
+        "{busy_table}"
+    );
     assert!(table.contains("at commit abc1234"), "{table}");
     // The same results as JSON lines, stamped with the commit: one per bug, then the summary.
     let json = bench::json_lines(&rows, 60, Some("abc1234"));

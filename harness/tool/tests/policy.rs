@@ -345,6 +345,12 @@ fn a_plain_side_death_without_input_only_ends_its_share() {
 fn a_plain_hunt_has_no_plain_side_and_no_probe() {
     let policy = Policy::new(true, true);
     assert!(!policy.plain_side());
+    // And runs on the default stack, as cargo-fuzz does.
+    assert_eq!(policy.next_round(0, 60).unwrap().stack, DEFAULT_STACK);
+    assert_eq!(
+        Policy::new(false, true).next_round(0, 60).unwrap().stack,
+        SMALL_STACK
+    );
     assert_eq!(policy.next_probe_at(60), None);
     assert!(!policy.next_round(0, 60).unwrap().plain_side);
     assert_eq!(policy.next_round(0, 60).unwrap().seconds, 60);

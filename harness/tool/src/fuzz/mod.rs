@@ -173,7 +173,8 @@ pub fn run(opts: &FuzzOptions) -> Result<Vec<TargetRun>, Error> {
 
     let logs = fuzz_dir.join("logs");
     std::fs::create_dir_all(&logs).map_err(|e| Error::io(&logs, e))?;
-    let work = Scratch::new("fuzz")?;
+    // The live corpora, a file per new input: in memory where there is room.
+    let work = Scratch::in_memory("fuzz")?;
     eprintln!(
         "== fuzzing for {}s per target, {} at a time",
         opts.seconds,

@@ -87,8 +87,11 @@ pub struct HuntReport {
     pub target: &'static str,
     /// Distinct findings, in the order they were found.
     pub findings: Vec<Finding>,
-    /// Inputs run in all.
+    /// Inputs the hunted target ran (`hunt`, or `plain` in a plain hunt).
     pub runs: u64,
+    /// Inputs the plain target ran beside the hunt's rounds (its plain partner), on the other
+    /// core.
+    pub partner_runs: u64,
     /// Wall seconds after the build.
     pub seconds: f64,
     /// Of those, the seconds libFuzzer ran (confirming and minimizing left out).

@@ -51,23 +51,12 @@ pub fn hunt(opts: &HuntOptions) -> Result<HuntReport, Error> {
         }
     };
     let work = Scratch::new("hunt")?;
-    // The input under test is rewritten for every input: on tmpfs that write is a copy into
-    // memory, and it still survives the crash.
-    // Named after the scratch folder: two hunts in one process (bench --jobs 2) keep apart.
-    let kept = memory_dir().map_or_else(
-        || work.path().join("kept"),
-        |m| {
-            let name = work.path().file_name().map_or_else(
-                || "harness-hunt".into(),
-                |n| n.to_string_lossy().into_owned(),
-            );
-            m.join(format!("{name}-kept"))
-        },
-    );
-    std::fs::create_dir_all(&kept).map_err(|e| Error::io(&kept, e))?;
-    let kept = Scratch::adopt(kept);
+    // The corpus and the input under test, which libFuzzer and the target write for every new
+    // input and every input: in memory where there is room (`Scratch::in_memory`); the input
+    // kept there still survives the crash.
+    let memory = Scratch::in_memory("hunt")?;
     let board = crate::progress::Board::default();
-    let mut hunt = Hunt::new(opts, &dir, &bin, work.path(), kept.path(), &board)?;
+    let mut hunt = Hunt::new(opts, &dir, &bin, work.path(), memory.path(), &board)?;
     hunt.plain_bin = plain_bin.as_deref();
     hunt.policy = Policy::new(opts.plain, plain_bin.is_some());
     let result = std::thread::scope(|s| {
@@ -117,15 +106,6 @@ fn build(dir: &Path, target: &str) -> Result<PathBuf, Error> {
     flavour.binary(target)
 }
 
-/// `/dev/shm` where there is one and it can be written.
-fn memory_dir() -> Option<PathBuf> {
-    let shm = PathBuf::from("/dev/shm");
-    let probe = shm.join(format!("harness-probe-{}", std::process::id()));
-    std::fs::write(&probe, b"").ok()?;
-    let _ = std::fs::remove_file(&probe);
-    Some(shm)
-}
-
 /// One hunt in progress: the policy's state and what the loop needs around it.
 struct Hunt<'a> {
     opts: &'a HuntOptions,
@@ -138,13 +118,15 @@ struct Hunt<'a> {
     /// The seeds, which the first probe takes.
     seeds: Vec<Vec<u8>>,
     work: &'a Path,
-    kept: &'a Path,
+    kept: PathBuf,
     corpus: PathBuf,
     artifacts: PathBuf,
     dict: PathBuf,
     policy: Policy,
     findings: Vec<Finding>,
     runs: u64,
+    /// Inputs the plain partner ran beside the rounds.
+    partner_runs: u64,
     start: Instant,
     start_wall: std::time::SystemTime,
     deadline: Instant,
@@ -159,12 +141,13 @@ impl<'a> Hunt<'a> {
         dir: &'a Path,
         bin: &'a Path,
         work: &'a Path,
-        kept: &'a Path,
+        memory: &Path,
         board: &'a crate::progress::Board,
     ) -> Result<Self, Error> {
-        let corpus = work.join("corpus");
+        let corpus = memory.join("corpus");
+        let kept = memory.join("kept");
         let artifacts = work.join("artifacts");
-        for d in [&corpus, &artifacts] {
+        for d in [&corpus, &kept, &artifacts] {
             std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
         }
         let seeds = harness::corpus::read_cases(&dir.join("seeds")).unwrap_or_default();
@@ -199,6 +182,7 @@ impl<'a> Hunt<'a> {
             policy: Policy::new(opts.plain, false),
             findings: Vec::new(),
             runs: 0,
+            partner_runs: 0,
             start,
             start_wall: std::time::SystemTime::now(),
             deadline: start
@@ -229,6 +213,7 @@ impl<'a> Hunt<'a> {
             target,
             findings: self.findings,
             runs: self.runs,
+            partner_runs: self.partner_runs,
             seconds: self.start.elapsed().as_secs_f64(),
             fuzz_seconds: self.fuzz_seconds,
             interrupted: self.interrupted,
@@ -366,7 +351,7 @@ impl<'a> Hunt<'a> {
     /// Everything fork mode's children saved or kept, replayed once each to sort it by bug.
     fn sort_fork_round(&mut self, number: u32) -> Result<Option<Stop>, Error> {
         let mut candidates: Vec<PathBuf> = Vec::new();
-        for d in [&self.artifacts, &self.kept.to_path_buf()] {
+        for d in [&self.artifacts, &self.kept] {
             for entry in std::fs::read_dir(d).map_err(|e| Error::io(d, e))?.flatten() {
                 candidates.push(entry.path());
             }
@@ -378,7 +363,7 @@ impl<'a> Hunt<'a> {
             let Ok(raw) = std::fs::read(&path) else {
                 continue;
             };
-            let bytes = if path.starts_with(self.kept) {
+            let bytes = if path.starts_with(&self.kept) {
                 match harness::hunt::read_kept(&raw) {
                     Some(b) => b.to_vec(),
                     None => continue,

@@ -5,13 +5,22 @@ use crate::logs::one_line;
 
 /// The final table, one line per distinct finding.
 pub fn table(report: &HuntReport) -> String {
+    let rate = |runs: u64| runs as f64 / report.fuzz_seconds.max(0.001);
     let mut out = format!(
-        "\n== {} distinct finding(s) in {:.1}s, {} runs ({:.0} exec/s)\n",
+        "\n== {} distinct finding(s) in {:.1}s, {} runs ({:.0} exec/s while fuzzing)",
         report.findings.len(),
         report.seconds,
         report.runs,
-        report.runs as f64 / report.seconds.max(0.001)
+        rate(report.runs)
     );
+    if report.partner_runs > 0 {
+        out.push_str(&format!(
+            "; its plain partner {} runs ({:.0} exec/s)",
+            report.partner_runs,
+            rate(report.partner_runs)
+        ));
+    }
+    out.push('\n');
     if let Some(signal) = report.interrupted {
         out.push_str(&format!(
             "   (cut short by signal {signal}: the findings so far)\n"
@@ -66,6 +75,7 @@ pub fn json_lines(report: &HuntReport, commit: Option<&str>) -> String {
             "findings": report.findings.len(),
             "confirmed": report.confirmed().count(),
             "runs": report.runs,
+            "partner_runs": report.partner_runs,
             "seconds": report.seconds,
             "fuzz_seconds": report.fuzz_seconds,
             "interrupted": report.interrupted,

@@ -85,10 +85,10 @@ impl Hunt<'_> {
         self.board.finish(name);
         self.fuzz_seconds += began.elapsed().as_secs_f64();
         let ended = result?;
-        let side = ended.side.filter(|(e, _)| !e.success()).map(|(_, text)| {
-            let summary = logs::read(&text, false);
-            self.runs = self.runs.saturating_add(summary.runs.unwrap_or(0));
-            (summary.ending, summary.artifact)
+        let side = ended.side.and_then(|(side_ended, text)| {
+            let summary = logs::read(&text, side_ended.success());
+            self.partner_runs = self.partner_runs.saturating_add(summary.runs.unwrap_or(0));
+            (!side_ended.success()).then_some((summary.ending, summary.artifact))
         });
         let (main_ended, text) = ended.main;
         let summary = logs::read(&text, main_ended.success());

@@ -120,7 +120,7 @@ fn the_table_has_a_column_per_target_and_its_stamp() {
             ("parse_text".into(), shares),
             ("reload".into(), Vec::<Share>::new()),
         ],
-        "--seconds 15",
+        "--seconds 15 --profile",
         Some("abc1234"),
     );
     assert!(

@@ -228,10 +228,11 @@ fn print_results(opts: &FuzzOptions, runs: &[TargetRun], logs: &Path) {
     println!("\nlogs: {}/<target>.log", logs.display());
     if opts.markdown {
         let how = format!(
-            "--seconds {} --jobs {}{}",
+            "--seconds {} --jobs {}{}{}",
             opts.seconds,
             opts.jobs,
-            if opts.stable { " --stable" } else { "" }
+            if opts.stable { " --stable" } else { "" },
+            if opts.profile { " --profile" } else { "" }
         );
         print!(
             "\n{}",

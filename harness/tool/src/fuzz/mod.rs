@@ -196,59 +196,19 @@ pub fn run(opts: &FuzzOptions) -> Result<Vec<TargetRun>, Error> {
         done.into_iter().flatten().collect()
     });
     if let Some(signal) = process::stop_requested() {
-        print_results(opts, &runs, &logs);
+        report::print(opts, &runs, &logs);
         return Err(Error::Interrupted(signal));
     }
     for r in runs.iter_mut().filter(|r| !r.ok()) {
         r.crash = ctx.report_crash(r);
     }
-    print_results(opts, &runs, &logs);
+    report::print(opts, &runs, &logs);
     if opts.merge {
         for r in &runs {
             ctx.merge(&r.target);
         }
     }
     Ok(runs)
-}
-
-fn print_results(opts: &FuzzOptions, runs: &[TargetRun], logs: &Path) {
-    if opts.json {
-        print!("{}", json_lines(runs, crate::commit().as_deref()));
-        return;
-    }
-    print!("{}", table(runs));
-    for r in runs {
-        if let Some(c) = &r.crash {
-            println!("reproduce: {}", c.reproduce);
-            if let Some(record) = &c.record {
-                println!("record:    {record}");
-            }
-        }
-    }
-    println!("\nlogs: {}/<target>.log", logs.display());
-    if opts.markdown {
-        let how = format!(
-            "--seconds {} --jobs {}{}{}",
-            opts.seconds,
-            opts.jobs,
-            if opts.stable { " --stable" } else { "" },
-            if opts.profile { " --profile" } else { "" }
-        );
-        print!(
-            "\n{}",
-            report::markdown(runs, &how, crate::commit().as_deref())
-        );
-        if opts.profile {
-            let profiles: Vec<(String, Vec<profile::Share>)> = runs
-                .iter()
-                .map(|r| (r.target.clone(), r.profile.clone().unwrap_or_default()))
-                .collect();
-            print!(
-                "\n{}",
-                profile::markdown(&profiles, &how, crate::commit().as_deref())
-            );
-        }
-    }
 }
 
 /// What every target's run shares.

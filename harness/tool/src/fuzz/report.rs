@@ -1,6 +1,8 @@
 //! The campaign's table, and its JSON lines.
 
-use super::TargetRun;
+use std::path::Path;
+
+use super::{FuzzOptions, TargetRun, profile};
 
 /// The results table: one line per target, ending in `ok` or `CRASH …`.
 pub fn table(runs: &[TargetRun]) -> String {
@@ -83,4 +85,43 @@ pub fn markdown(runs: &[TargetRun], how: &str, commit: Option<&str>) -> String {
         std::thread::available_parallelism().map_or(0, std::num::NonZero::get)
     ));
     out
+}
+
+/// Prints the results as `opts` asks: JSON lines, or the table with the reproduce and record
+/// lines of each crash and, with `--markdown`, the figures (and the profile) as Markdown.
+pub(super) fn print(opts: &FuzzOptions, runs: &[TargetRun], logs: &Path) {
+    if opts.json {
+        print!("{}", json_lines(runs, crate::commit().as_deref()));
+        return;
+    }
+    print!("{}", table(runs));
+    for r in runs {
+        if let Some(c) = &r.crash {
+            println!("reproduce: {}", c.reproduce);
+            if let Some(record) = &c.record {
+                println!("record:    {record}");
+            }
+        }
+    }
+    println!("\nlogs: {}/<target>.log", logs.display());
+    if opts.markdown {
+        let how = format!(
+            "--seconds {} --jobs {}{}{}",
+            opts.seconds,
+            opts.jobs,
+            if opts.stable { " --stable" } else { "" },
+            if opts.profile { " --profile" } else { "" }
+        );
+        print!("\n{}", markdown(runs, &how, crate::commit().as_deref()));
+        if opts.profile {
+            let profiles: Vec<(String, Vec<profile::Share>)> = runs
+                .iter()
+                .map(|r| (r.target.clone(), r.profile.clone().unwrap_or_default()))
+                .collect();
+            print!(
+                "\n{}",
+                profile::markdown(&profiles, &how, crate::commit().as_deref())
+            );
+        }
+    }
 }

@@ -306,8 +306,8 @@ impl Scratch {
 
     /// A new folder in memory (`/dev/shm`) when it has [`MEMORY_FREE_NEEDED`] free, else as
     /// [`Scratch::new`]. For what libFuzzer writes a file per new input into (a corpus): on
-    /// a disk each file is an inode to allocate, and early in a run, when most inputs are new,
-    /// that took half a target's time here (ext4), plain's and the hunt's alike.
+    /// a disk each file is an inode to allocate, early in a run for most inputs
+    /// (docs/PERFORMANCE.md has what it cost).
     pub fn in_memory(what: &str) -> Result<Self, Error> {
         let shm = Path::new("/dev/shm");
         let roomy = nix::sys::statvfs::statvfs(shm).is_ok_and(|s| {

@@ -117,8 +117,8 @@ impl Policy {
             plain_side: plain_side && !plain,
             probes_done: 0,
             // The baseline runs as cargo-fuzz would: on the default stack. On the hunt's small
-            // one it died of overflows a depth limit explains (toml's, at 128 KiB), which ended
-            // its search with no input to confirm.
+            // one it died of overflows a depth limit explains (toml's), which ended its search
+            // with no input to confirm.
             stack: if plain { DEFAULT_STACK } else { SMALL_STACK },
             fork: false,
             known_panics: Vec::new(),

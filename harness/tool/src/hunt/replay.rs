@@ -17,9 +17,8 @@ pub(super) const TIMEOUT_SECS: u64 = 3;
 /// The hunt's `-len_control`, passed by name: libFuzzer turns its gradual length growth off for
 /// a target with a custom mutator, and asked for by name it stays on and bounds what the
 /// mutator may return. libFuzzer's own default, as the plain target has it: the long runs a
-/// recursion or a long number needs come from the probe, by construction, and 50 (inputs grown
-/// twice as fast) cost a fifth of the hunt target's executions (toml: 59 % of plain's exec/s,
-/// 71 % at 100) for no bug of the benchmark found sooner.
+/// recursion or a long number needs come from the probe, by construction, and growing inputs
+/// faster only makes each execution dearer (docs/HUNTING.md, "Throughput", has the measure).
 const LEN_CONTROL: u32 = 100;
 
 /// `-len_control` for the hunt: `HARNESS_LEN_CONTROL`, else [`LEN_CONTROL`]. libFuzzer grows the

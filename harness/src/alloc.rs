@@ -71,11 +71,6 @@ pub fn allocated() -> Option<usize> {
     installed().map(CountingAlloc::allocated)
 }
 
-/// Bytes allocated since the start, freed or not, if counting.
-pub fn total_allocated() -> Option<usize> {
-    installed().map(CountingAlloc::total_allocated)
-}
-
 /// While alive, the live heap may grow at most `bound` bytes above its level when the limit was
 /// set. Dropping it lifts the cap. A no-op without a counting allocator.
 #[must_use = "the limit is lifted when this is dropped"]

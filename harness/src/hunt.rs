@@ -16,10 +16,10 @@
 //! small-stack thread. The input is kept for the crash path by one positioned write into a file
 //! opened once.
 
-use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::keep::Keeper;
 
 /// A whole hunt target: installs the counting allocator (the heap cap), and defines the
 /// `fuzz_target!` that runs the parser through [`run`] and the `fuzz_mutator!` of [`mutate`].
@@ -45,9 +45,7 @@ macro_rules! hunt_target {
 /// parser, far below what a claimed length prefix of 2^60 asks for.
 pub const DEFAULT_HEAP_MB: usize = 256;
 
-/// The environment variable naming the file that holds the input under test (set by the hunt
-/// tool): 8 bytes of little-endian length, then the input, rewritten in place for every input.
-pub const LAST_INPUT_ENV: &str = "HARNESS_LAST_INPUT";
+pub use crate::keep::{LAST_INPUT_ENV, read_kept};
 
 /// Set (by the hunt tool, which also lowers the process's stack limit) when the parser is to run
 /// on the calling thread: the process's own stack is then the small one, and no thread hand-off
@@ -84,9 +82,8 @@ struct Hunt {
     on_main_stack: bool,
     /// One input at a time, whatever threads call [`run`].
     running: Mutex<()>,
-    last_input: Option<File>,
-    /// The record [`keep`] writes, reused so keeping an input allocates nothing.
-    record: Mutex<Vec<u8>>,
+    /// Writes an input down before it runs, where a stack overflow cannot lose it.
+    keeper: Option<Mutex<Keeper>>,
     heap: usize,
 }
 
@@ -95,28 +92,19 @@ static HUNT: OnceLock<Hunt> = OnceLock::new();
 fn hunt() -> &'static Hunt {
     HUNT.get_or_init(|| {
         crate::crash::install();
-        // `%p` in the path is this process's id: in libFuzzer's fork mode each child keeps its
-        // own last input, so the one a crash killed is still there after the next child starts.
-        let last_input = std::env::var(LAST_INPUT_ENV).ok().and_then(|path| {
-            let path = path.replace("%p", &std::process::id().to_string());
-            std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(true)
-                .write(true)
-                .open(path)
-                .ok()
-        });
         let mb = std::env::var("HARNESS_HEAP_MB")
             .ok()
             .and_then(|m| m.parse().ok())
             .unwrap_or(DEFAULT_HEAP_MB);
         let on_main_stack = std::env::var_os(ON_MAIN_STACK_ENV).is_some();
+        let main_stack = on_main_stack.then(|| crate::stack::stack_size(crate::stack::SMALL_STACK));
+        // The cap is enforced from the first input on: inputs run one at a time here.
+        crate::alloc::enforce();
         Hunt {
             worker: if on_main_stack { None } else { spawn_worker() },
             on_main_stack,
             running: Mutex::new(()),
-            last_input,
-            record: Mutex::new(Vec::new()),
+            keeper: Keeper::from_env(main_stack).map(Mutex::new),
             heap: mb.saturating_mul(1024 * 1024),
         }
     })
@@ -174,22 +162,6 @@ fn spawn_worker() -> Option<Worker> {
     })
 }
 
-/// Keeps `data` where a crash cannot lose it: the length, then the bytes, written at offset 0
-/// of the file opened once, in one positioned write from a buffer reused across inputs. A longer
-/// earlier input's tail stays behind the length; it is never read.
-fn keep(file: &File, record: &mut Vec<u8>, data: &[u8]) {
-    record.clear();
-    record.extend_from_slice(&u64::try_from(data.len()).unwrap_or(u64::MAX).to_le_bytes());
-    record.extend_from_slice(data);
-    let _ = file.write_all_at(record, 0);
-}
-
-/// Reads back what [`keep`] wrote (for the hunt tool's replay).
-pub fn read_kept(bytes: &[u8]) -> Option<&[u8]> {
-    let len = bytes.get(..8)?.try_into().ok().map(u64::from_le_bytes)?;
-    bytes.get(8..8usize.checked_add(usize::try_from(len).ok()?)?)
-}
-
 /// Runs `parse` on `data` with the hunt's small stack — on the calling thread when the hunt tool
 /// lowered the process's stack limit ([`ON_MAIN_STACK_ENV`]), else on a long-lived thread of
 /// 64 KiB (or `HARNESS_STACK`) — under
@@ -200,10 +172,9 @@ pub fn read_kept(bytes: &[u8]) -> Option<&[u8]> {
 pub fn run(data: &[u8], parse: fn(&[u8])) {
     let hunt = hunt();
     let _one_at_a_time = lock(&hunt.running);
-    if let Some(file) = &hunt.last_input {
-        keep(file, &mut lock(&hunt.record), data);
+    if let Some(keeper) = &hunt.keeper {
+        lock(keeper).before_run(data);
     }
-    crate::alloc::enforce();
     if hunt.on_main_stack {
         let outcome = {
             let _cap = crate::alloc::limit(hunt.heap);
@@ -259,16 +230,19 @@ pub fn mutate(
         .checked_shl(u32::try_from(calls >> 14).unwrap_or(u32::MAX))
         .unwrap_or(usize::MAX);
     let max_size = max_size.min(grown.max(size));
-    if !seed.is_multiple_of(3) {
-        return libfuzzer_mutate(data, size, max_size);
-    }
-    crate::mutate::custom_mutate(
-        data,
-        size,
-        max_size,
-        seed,
-        libfuzzer_mutate,
-        crate::mutate::mutate_nested,
-        None,
-    )
+    let mutant = if seed.is_multiple_of(3) {
+        crate::mutate::custom_mutate(
+            data,
+            size,
+            max_size,
+            seed,
+            libfuzzer_mutate,
+            crate::mutate::mutate_nested,
+            None,
+        )
+    } else {
+        libfuzzer_mutate(data, size, max_size)
+    };
+    crate::keep::vouch(size, mutant);
+    mutant
 }

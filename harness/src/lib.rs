@@ -19,6 +19,7 @@ pub mod crash;
 pub mod dict;
 pub mod drive;
 pub mod hunt;
+pub mod keep;
 pub mod mutate;
 pub mod oracle;
 pub mod smoke;

@@ -55,6 +55,31 @@ fn lines(data: &[u8]) -> Vec<(usize, usize)> {
     spans
 }
 
+/// A count from 1 to `max`, log-uniform: a power of two up to `max` picked evenly, then a count
+/// within its octave. Each octave (1, 2–3, 4–7, …, up to `max`) is as likely as any other, so a
+/// repeat a few hundred long still comes once in every nine or ten picks, while the mean input a
+/// mutation makes stays short — the fuzzer runs every mutant, and a uniform count made the
+/// average mutant hundreds of bytes longer than the input it came from.
+pub fn log_count(rng: &mut Rng, max: usize) -> usize {
+    let max = max.max(1);
+    let octaves = usize::BITS.saturating_sub(max.leading_zeros());
+    let low = 1usize << rng.u32(..octaves);
+    rng.usize(low..=low.saturating_mul(2).saturating_sub(1).min(max))
+}
+
+/// The most copies of `piece` one mutation inserts into `data`, given `max`: no more bytes than
+/// `data` holds already (or [`MIN_GROWTH`]), so an input at most doubles per mutation. Deep
+/// nesting and long runs then come in a few generations — each kept for the coverage or the
+/// stack depth it adds — rather than in one jump to kilobytes that every later mutation of it
+/// pays to parse.
+fn growth_cap(data: &[u8], piece: usize, max: usize) -> usize {
+    let room = data.len().max(MIN_GROWTH);
+    max.min(room.checked_div(piece).unwrap_or(max)).max(1)
+}
+
+/// The growth a mutation may add to a short input (see [`growth_cap`]).
+const MIN_GROWTH: usize = 64;
+
 fn span(data: &[u8], (a, b): (usize, usize)) -> Vec<u8> {
     let mut line = data.get(a..b).unwrap_or_default().to_vec();
     if line.last() != Some(&b'\n') {
@@ -96,7 +121,7 @@ pub fn mutate_lines(data: &mut Vec<u8>, rng: &mut Rng) {
         1 => {
             let s = pick(rng);
             let line = span(data, s);
-            let times = rng.usize(1..=256);
+            let times = log_count(rng, growth_cap(data, line.len(), 256));
             let at = s.1.min(data.len());
             // `repeat` copies by doubling (memcpy); a byte iterator here showed in the hunt's
             // profile, every byte a traced comparison in an instrumented build.
@@ -184,7 +209,7 @@ pub fn repeat_span(data: &mut Vec<u8>, rng: &mut Rng, max_times: usize) {
         .get(start..start.saturating_add(len))
         .unwrap_or_default()
         .to_vec();
-    let times = rng.usize(1..=max_times.max(1));
+    let times = log_count(rng, growth_cap(data, piece.len(), max_times));
     insert_at(data, start, &piece.repeat(times));
 }
 
@@ -202,7 +227,7 @@ pub fn balanced_nesting(data: &mut Vec<u8>, rng: &mut Rng, max_depth: usize) {
     else {
         return;
     };
-    let depth = rng.usize(1..=max_depth.max(1));
+    let depth = log_count(rng, growth_cap(data, 2, max_depth));
     let at = data.iter().position(|&b| b == open).unwrap_or(data.len());
     let mut nest = vec![open; depth];
     nest.extend(std::iter::repeat_n(close, depth));

@@ -79,10 +79,33 @@ fn a_clean_round_goes_on_to_the_next_step() {
 }
 
 #[test]
-fn a_death_without_an_input_is_unconfirmed_and_ends_the_hunt() {
+fn rounds_in_process_write_only_risky_inputs_until_a_death_leaves_none() {
     let mut policy = Policy::new(false, false);
+    assert!(!policy.next_round_left(100).unwrap().keep_every);
     assert_eq!(
         policy.after_round(&Ending::Died, false),
+        AfterRound::KeepEvery
+    );
+    assert!(policy.next_round_left(90).unwrap().keep_every);
+    // Keeping every input, a death without one is final.
+    assert_eq!(
+        policy.after_round(&Ending::Died, false),
+        AfterRound::Unconfirmed
+    );
+}
+
+#[test]
+fn fork_mode_and_the_plain_hunt_write_every_input() {
+    let mut policy = Policy::new(false, false);
+    let heap = recorded("oom-malloc.log");
+    found(&mut policy, &heap, true);
+    let round = policy.next_round_left(100).unwrap();
+    assert!(round.fork && round.keep_every);
+    // The plain target writes nothing down: its death without an input is final at once.
+    let mut plain = Policy::new(true, false);
+    assert!(plain.next_round_left(100).unwrap().keep_every);
+    assert_eq!(
+        plain.after_round(&Ending::Died, false),
         AfterRound::Unconfirmed
     );
 }

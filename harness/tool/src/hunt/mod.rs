@@ -298,6 +298,14 @@ impl<'a> Hunt<'a> {
                 });
                 return Ok(Some(Stop::NoInput));
             }
+            AfterRound::KeepEvery => {
+                eprintln!(
+                    "== the fuzzer died after {at:.1}s ({}) on an input it did not write down: \
+                     the next rounds write every input",
+                    ending.class()
+                );
+                return Ok(None);
+            }
             AfterRound::Again => {
                 eprintln!("again: {} after {at:.1}s", ending.signature());
                 return Ok(None);

@@ -42,6 +42,10 @@ pub struct Round {
     /// The plain target runs beside it over the same corpus (its own mutations and length
     /// control): whatever plain finds alone, the hunt finds too.
     pub plain_side: bool,
+    /// The hunt target writes down every input before running it, not only those that could
+    /// overflow its stack (`harness::keep`): in fork mode, and after a round died with no input
+    /// kept.
+    pub keep_every: bool,
 }
 
 /// Why a hunt ended.
@@ -64,6 +68,8 @@ pub enum AfterRound {
     Stop(Stop),
     /// Record it as unconfirmed (no input), then end the hunt.
     Unconfirmed,
+    /// Died with no input kept while only risky inputs were: on, keeping every input.
+    KeepEvery,
     /// Seen already (it could not be looked past in-process): on in fork mode.
     Again,
     /// A new finding: confirm it, then tell [`Policy::after_finding`].
@@ -105,6 +111,8 @@ pub struct Policy {
     wanted_found: bool,
     /// The stack the last overflow a depth limit explains ran clean on ([`Policy::depth_limit_needs`]).
     limit_needs: Option<usize>,
+    /// Rounds keep every input ([`Round::keep_every`]).
+    keep_every: bool,
 }
 
 impl Policy {
@@ -126,6 +134,8 @@ impl Policy {
             tried: BTreeSet::new(),
             wanted_found: false,
             limit_needs: None,
+            // The plain target writes nothing down: a death without an input is final there.
+            keep_every: plain,
         }
     }
 
@@ -210,6 +220,7 @@ impl Policy {
             stack: self.stack,
             known_panics: self.known_panics.clone(),
             plain_side: self.plain_side,
+            keep_every: self.keep_every || self.fork,
         })
     }
 
@@ -220,6 +231,12 @@ impl Policy {
             return AfterRound::Next;
         }
         if !has_input {
+            // An input that looked safe to run unwritten was not (a short mutation past the
+            // whole stack before the watcher saw it half used): the next rounds write each.
+            if !self.keep_every && !self.fork {
+                self.keep_every = true;
+                return AfterRound::KeepEvery;
+            }
             return AfterRound::Unconfirmed;
         }
         if self.seen.contains(&ending.signature()) {

@@ -65,6 +65,9 @@ impl Hunt<'_> {
         } else {
             cmd.env(harness::hunt::LAST_INPUT_ENV, self.kept.join("last-input"));
         }
+        if !round.keep_every {
+            cmd.env(harness::keep::KEEP_ENV, harness::keep::KEEP_RISKY);
+        }
         let began = Instant::now();
         let log = self.work.join(format!("round-{number}.log"));
         let side_log = self.work.join(format!("plain-{number}.log"));

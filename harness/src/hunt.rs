@@ -13,8 +13,8 @@
 //! executions finds less, shallow bugs included. So per input it does no file system work and
 //! starts no thread: under the hunt tool the parser runs on the main thread of a process whose
 //! stack limit is the small stack (no hand-off at all); run by hand, on one long-lived
-//! small-stack thread. The input is kept for the crash path by one positioned write into a file
-//! opened once.
+//! small-stack thread. An input that could overflow the stack is kept for the crash path by one
+//! positioned write into a file opened once ([`crate::keep`] says which).
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};

@@ -119,6 +119,23 @@ pub fn amplify_run(
     Some(out)
 }
 
+/// Prefixes of `input` as runs of one, for [`amplify_run`]: its first half cut at four
+/// neighbouring bytes (one of them falls between two tokens of a binary format whose tokens are
+/// up to four bytes), then the whole of it. A nest grown by small steps (lists of lists, `02 02
+/// 01 ff 02 0f …`) has no regular run, but a parser descends while it reads the front, so
+/// repeating a prefix cut between tokens nests the same path again, once per copy.
+pub fn prefix_runs(input: &[u8]) -> Vec<(usize, usize, usize)> {
+    let half = input.len() / 2;
+    let mut out: Vec<(usize, usize, usize)> = (half..half.saturating_add(4))
+        .filter(|&cut| cut > 0 && cut < input.len())
+        .map(|cut| (0, cut, 1))
+        .collect();
+    if !input.is_empty() {
+        out.push((0, input.len(), 1));
+    }
+    out
+}
+
 /// `input` with its longest repeated unit repeated `factor` times as often. `None` if nothing
 /// repeats.
 pub fn amplify(input: &[u8], factor: usize) -> Option<Vec<u8>> {

@@ -124,3 +124,16 @@ fn every_long_run_is_found_longest_first_and_none_overlap() {
     assert!(amplified.ends_with(&[0xA7, 0x5A, 0x01]));
     assert_eq!(harness::stack::repeated_units(b"abc", 4), vec![]);
 }
+
+#[test]
+fn prefixes_are_the_first_half_cut_at_four_neighbouring_bytes_then_the_whole() {
+    use harness::stack::{amplify_run, prefix_runs};
+    assert_eq!(
+        prefix_runs(b"0123456789"),
+        vec![(0, 5, 1), (0, 6, 1), (0, 7, 1), (0, 8, 1), (0, 10, 1)]
+    );
+    assert_eq!(prefix_runs(b"ab"), vec![(0, 1, 1), (0, 2, 1)]);
+    assert!(prefix_runs(b"").is_empty());
+    // A prefix repeated in place, the rest after it once.
+    assert_eq!(amplify_run(b"[[x]]", (0, 2, 1), 3).unwrap(), b"[[[[[[x]]");
+}

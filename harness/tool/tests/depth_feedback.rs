@@ -105,9 +105,10 @@ fn libfuzzer_keeps_ever_deeper_inputs_of_a_recursion_no_bracket_shows() {
         .unwrap();
     assert!(out.status.success(), "libFuzzer: {out:?}");
 
-    let deepest = std::fs::read_dir(&corpus)
+    let (deepest, input) = std::fs::read_dir(&corpus)
         .unwrap()
-        .map(|f| depth(&std::fs::read(f.unwrap().path()).unwrap()))
+        .map(|f| std::fs::read(f.unwrap().path()).unwrap())
+        .map(|input| (depth(&input), input))
         .max()
         .unwrap();
     assert!(
@@ -115,5 +116,16 @@ fn libfuzzer_keeps_ever_deeper_inputs_of_a_recursion_no_bracket_shows() {
         "the seeds reach {seeds_depth} levels, the corpus after {RUNS} runs {deepest}: \
          want {WANTED_DEPTH} or more"
     );
+    // Such an input, grown by small steps, is confirmed as a recursion by repeating a prefix of
+    // it (a run of one unit it need not have): of the prefixes the hunt tries, those cut
+    // between two tokens nest ten times deeper, ten times over.
+    let deeper = harness::stack::prefix_runs(&input)
+        .into_iter()
+        .filter(|&run| {
+            let amplified = harness::stack::amplify_run(&input, run, 10).unwrap();
+            depth(&amplified) >= 5 * deepest
+        })
+        .count();
+    assert!(deeper >= 2, "{deeper} prefixes nest deeper");
     let _ = std::fs::remove_dir_all(&corpus);
 }

@@ -42,9 +42,9 @@ impl Replay<'_> {
         }
     }
 
-    /// A stack overflow overflows the default stack as it is, or amplified (up to 1000×) where a unit
-    /// repeats (each of its longest runs in turn: the one that recurses need not be the
-    /// longest — a run of padding can be).
+    /// A stack overflow overflows the default stack as it is, or amplified (up to 1000×): each of
+    /// its longest repeated runs in turn (the one that recurses need not be the longest — a run
+    /// of padding can be), then prefixes of it ([`harness::stack::prefix_runs`]).
     fn confirm_overflow(&self, input: &Path) -> Confirmation {
         if self.run_once(input, DEFAULT_STACK, &[], &[]).class() == Class::StackOverflow {
             return Confirmation::Confirmed("overflows the default 8 MiB stack as it is".into());
@@ -54,10 +54,12 @@ impl Replay<'_> {
         };
         // Each of its longest repeated runs in turn: the one that recurses need not be
         // the longest (a run of padding can be).
-        let runs = harness::stack::repeated_units(&bytes, MAX_AMPLIFIED_RUNS);
+        let mut runs = harness::stack::repeated_units(&bytes, MAX_AMPLIFIED_RUNS);
+        // Then prefixes of it as one unit (a nest grown by small steps has no regular run).
+        runs.extend(harness::stack::prefix_runs(&bytes));
         if runs.is_empty() {
             return Confirmation::Unconfirmed(
-                "does not overflow the default stack as it is, and nothing in it repeats to amplify".into(),
+                "does not overflow the default stack as it is, and is empty".into(),
             );
         }
         // Deeper by steps: most recursions overflow 8 MiB ten times deeper than they overflowed

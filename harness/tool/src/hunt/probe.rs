@@ -98,11 +98,14 @@ pub fn prefixed(input: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
 /// A kind of candidate the probe makes from an input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
+    /// An alias chain ([`alias_chain`]), seeds only, first: one candidate per seed that
+    /// defines and uses an anchor (none elsewhere), and behind the short runs of a parser that
+    /// also overflows (saphyr 0.3.0) every unit of a nest overflowed in turn and spent the
+    /// probe's share before it.
+    AliasChain,
     /// Each unit repeated in place to the smaller size: a recursion behind brackets, the
     /// commonest bug and the cheapest to confirm.
     ShortRuns,
-    /// An alias chain ([`alias_chain`]), seeds only: its heap confirmation is slow.
-    AliasChain,
     /// Each unit repeated to the larger size (32,768 digits).
     LongRuns,
     /// A run of every byte value before each first place ([`prefixed`]), seeds only: a
@@ -113,8 +116,8 @@ pub enum Stage {
 
 /// The stages a seed goes through, in order; other inputs take only the runs.
 pub const STAGES: [Stage; 4] = [
-    Stage::ShortRuns,
     Stage::AliasChain,
+    Stage::ShortRuns,
     Stage::LongRuns,
     Stage::Prefixes,
 ];
@@ -325,6 +328,10 @@ impl Hunt<'_> {
                     return Ok(Some(stop));
                 }
                 until = until.checked_add(began.elapsed()).unwrap_or(until);
+                // One failure per input and stage: the candidates after it mostly fail the same
+                // way (every unit of a nest overflows), and each failure costs a process —
+                // enough of them spent the probe's share before the alias chains (saphyr).
+                break;
             }
         }
         let _ = std::fs::remove_dir_all(&dir);

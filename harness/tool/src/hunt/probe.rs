@@ -278,8 +278,8 @@ fn inputs(
     (out, seeds)
 }
 
-/// A batch's first failure (its ending and file), and the files after it, not yet run.
-type Batch = (Option<(logs::Ending, PathBuf)>, Vec<PathBuf>);
+/// A batch's failure, its ending and file (a batch stops at its first).
+type Batch = Option<(logs::Ending, PathBuf)>;
 
 impl Hunt<'_> {
     /// Runs the probe (module docs) within a tenth of the budget: each candidate once in the
@@ -310,36 +310,34 @@ impl Hunt<'_> {
                 std::fs::write(&path, candidate).map_err(|e| Error::io(&path, e))?;
                 pending.push(path);
             }
-            while !pending.is_empty() {
-                let left = until.saturating_duration_since(std::time::Instant::now());
-                if left.is_zero() || self.left() < Duration::from_secs(2) {
-                    let _ = std::fs::remove_dir_all(&dir);
-                    return Ok(None);
-                }
-                let (failed, rest) = self.run_batch(&pending, left)?;
-                pending = rest;
-                let Some((ending, path)) = failed else {
-                    break;
-                };
-                // Confirming and saving is not the probe's search: its share goes on after.
-                let began = std::time::Instant::now();
-                if let Some(stop) = self.probe_finding(&ending, &path)? {
-                    let _ = std::fs::remove_dir_all(&dir);
-                    return Ok(Some(stop));
-                }
-                until = until.checked_add(began.elapsed()).unwrap_or(until);
-                // One failure per input and stage: the candidates after it mostly fail the same
-                // way (every unit of a nest overflows), and each failure costs a process —
-                // enough of them spent the probe's share before the alias chains (saphyr).
-                break;
+            if pending.is_empty() {
+                continue;
             }
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() || self.left() < Duration::from_secs(2) {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Ok(None);
+            }
+            // One failure per input and stage: the candidates after it mostly fail the same way
+            // (every unit of a nest overflows), and each failure costs a process — enough of them
+            // spent the probe's share before the alias chains (saphyr 0.3.0).
+            let Some((ending, path)) = self.run_batch(&pending, left)? else {
+                continue;
+            };
+            // Confirming and saving is not the probe's search: its share goes on after.
+            let began = std::time::Instant::now();
+            if let Some(stop) = self.probe_finding(&ending, &path)? {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Ok(Some(stop));
+            }
+            until = until.checked_add(began.elapsed()).unwrap_or(until);
         }
         let _ = std::fs::remove_dir_all(&dir);
         Ok(None)
     }
 
-    /// Runs `files` in one process of the hunt target; the first failure (its ending and
-    /// file) and the files after it, not yet run.
+    /// Runs `files` in one process of the hunt target, which stops at the first failure: that
+    /// failure, if any.
     fn run_batch(&mut self, files: &[PathBuf], limit: Duration) -> Result<Batch, Error> {
         let mut cmd = replay::on_stack(self.bin, self.policy.stack());
         cmd.arg(format!("-timeout={}", replay::TIMEOUT_SECS))
@@ -355,7 +353,7 @@ impl Hunt<'_> {
         let (ended, text) = process::run_logged(cmd, &log, limit)?;
         let ending = logs::read(&text, ended.success()).ending;
         if ended.success() || ended.status.is_none() {
-            return Ok((None, Vec::new()));
+            return Ok(None);
         }
         // libFuzzer names each file before it runs it: the last one named failed.
         let Some(last) = text
@@ -364,15 +362,9 @@ impl Hunt<'_> {
             .find_map(|l| l.strip_prefix("Running: "))
             .map(|p| PathBuf::from(p.trim()))
         else {
-            return Ok((None, Vec::new()));
+            return Ok(None);
         };
-        let rest = files
-            .iter()
-            .skip_while(|f| **f != last)
-            .skip(1)
-            .cloned()
-            .collect();
-        Ok((Some((ending, last)), rest))
+        Ok(Some((ending, last)))
     }
 
     /// A probe candidate failed: a new finding is confirmed and saved like any other.

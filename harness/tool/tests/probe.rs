@@ -213,17 +213,18 @@ fn a_unit_is_repeated_in_place_to_the_size_asked() {
 
 #[test]
 fn the_probe_takes_each_stage_for_every_input_before_the_next() {
-    // Two seeds and one corpus input: each seed's alias chain, then every input's short runs,
-    // every input's long runs, each seed's byte runs. A second seed's short runs come before
-    // the first seed's long runs.
+    // Two seeds and one corpus input: each seed's short runs, each seed's alias chain, the
+    // corpus input's short runs, every input's long runs, each seed's byte runs. A second
+    // seed's short runs come before the first seed's slow alias chain, and the alias chains
+    // before the corpus inputs' short runs.
     let steps = plan(3, 2);
     assert_eq!(
         steps,
         [
-            (Stage::AliasChain, 0),
-            (Stage::AliasChain, 1),
             (Stage::ShortRuns, 0),
             (Stage::ShortRuns, 1),
+            (Stage::AliasChain, 0),
+            (Stage::AliasChain, 1),
             (Stage::ShortRuns, 2),
             (Stage::LongRuns, 0),
             (Stage::LongRuns, 1),

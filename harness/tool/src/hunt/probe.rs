@@ -98,14 +98,13 @@ pub fn prefixed(input: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
 /// A kind of candidate the probe makes from an input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
-    /// An alias chain ([`alias_chain`]), seeds only, first: one candidate per seed that
-    /// defines and uses an anchor (none elsewhere), and behind the short runs of a parser that
-    /// also overflows (saphyr 0.3.0) every unit of a nest overflowed in turn and spent the
-    /// probe's share before it.
-    AliasChain,
     /// Each unit repeated in place to the smaller size: a recursion behind brackets, the
     /// commonest bug and the cheapest to confirm.
     ShortRuns,
+    /// An alias chain ([`alias_chain`]), seeds only: one candidate per seed that defines and
+    /// uses an anchor. After the seeds' short runs and before the corpus inputs': behind all
+    /// of them (saphyr 0.3.0's) it was not reached within the probe's share.
+    AliasChain,
     /// Each unit repeated to the larger size (32,768 digits).
     LongRuns,
     /// A run of every byte value before each first place ([`prefixed`]), seeds only: a
@@ -116,26 +115,31 @@ pub enum Stage {
 
 /// The stages a seed goes through, in order; other inputs take only the runs.
 pub const STAGES: [Stage; 4] = [
-    Stage::AliasChain,
     Stage::ShortRuns,
+    Stage::AliasChain,
     Stage::LongRuns,
     Stage::Prefixes,
 ];
 
 /// The probe's steps, `(stage, input)`, for `inputs` inputs of which the first `seeds` are
-/// seeds: each stage for every input before the next stage. Stage by stage, not input by
-/// input: the first seed's slow step (an alias chain's heap confirmation, 1,024 byte runs)
+/// seeds: each stage for every input before the next stage, except that the seeds' alias
+/// chains come between the seeds' short runs and the other inputs'. Stage by stage, not input
+/// by input: the first seed's slow step (an alias chain's heap confirmation, 1,024 byte runs)
 /// would otherwise use the probe's share before a second seed's short runs ran — serde_yaml
-/// 0.8.3's block-sequence recursion is in the second seed's `- `.
+/// 0.8.3's block-sequence recursion is in the second seed's `- `; and the short runs of every
+/// corpus input, all parsed at 16 KiB, used it before saphyr 0.3.0's alias chain.
 pub fn plan(inputs: usize, seeds: usize) -> Vec<(Stage, usize)> {
+    let seeds = seeds.min(inputs);
     STAGES
         .iter()
-        .flat_map(|stage| {
-            let takes = match stage {
-                Stage::ShortRuns | Stage::LongRuns => inputs,
-                Stage::AliasChain | Stage::Prefixes => seeds.min(inputs),
-            };
-            (0..takes).map(move |i| (*stage, i))
+        .flat_map(|stage| match stage {
+            Stage::ShortRuns => (0..seeds).map(|i| (*stage, i)).collect::<Vec<_>>(),
+            Stage::AliasChain => (0..seeds)
+                .map(|i| (*stage, i))
+                .chain((seeds..inputs).map(|i| (Stage::ShortRuns, i)))
+                .collect(),
+            Stage::LongRuns => (0..inputs).map(|i| (*stage, i)).collect(),
+            Stage::Prefixes => (0..seeds).map(|i| (*stage, i)).collect(),
         })
         .collect()
 }

@@ -45,8 +45,6 @@ macro_rules! hunt_target {
 /// parser, far below what a claimed length prefix of 2^60 asks for.
 pub const DEFAULT_HEAP_MB: usize = 256;
 
-pub use crate::keep::{LAST_INPUT_ENV, read_kept};
-
 /// Set (by the hunt tool, which also lowers the process's stack limit) when the parser is to run
 /// on the calling thread: the process's own stack is then the small one, and no thread hand-off
 /// is paid per input.

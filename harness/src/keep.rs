@@ -179,18 +179,25 @@ struct StackPage {
 }
 
 impl StackPage {
-    /// The page half `stack` bytes below the top of the main thread's stack (`[stack]` in
-    /// `/proc/self/maps`; the top never moves, the stack grows down from it).
+    /// The page half `stack` bytes below the top of the main thread's stack (the `[stack]`
+    /// entry of `/proc/self/smaps`, which gives its range and page size; the top never moves,
+    /// the stack grows down from it).
     fn half_way(stack: usize) -> Option<StackPage> {
-        let mut maps = String::new();
-        File::open("/proc/self/maps")
+        let mut smaps = String::new();
+        File::open("/proc/self/smaps")
             .ok()?
-            .read_to_string(&mut maps)
+            .read_to_string(&mut smaps)
             .ok()?;
-        let line = maps.lines().find(|l| l.ends_with("[stack]"))?;
-        let range = line.split(' ').next()?;
+        let mut lines = smaps.lines().skip_while(|l| !l.ends_with("[stack]"));
+        let range = lines.next()?.split(' ').next()?;
         let top = usize::from_str_radix(range.split('-').nth(1)?, 16).ok()?;
-        let page = page_size()?;
+        let kib: usize = lines
+            .find_map(|l| l.strip_prefix("KernelPageSize:"))?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()?;
+        let page = kib.checked_mul(1024)?;
         let address = top.checked_sub(stack / 2)?;
         let offset = u64::try_from(address.checked_div(page)?.checked_mul(8)?).ok()?;
         let pagemap = File::open("/proc/self/pagemap").ok()?;
@@ -205,17 +212,4 @@ impl StackPage {
         // Bit 63: present in memory; bit 62: swapped out.
         Some(u64::from_le_bytes(entry) >> 62 != 0)
     }
-}
-
-/// The kernel's page size, as `/proc/self/smaps` gives it for the main stack.
-fn page_size() -> Option<usize> {
-    let mut smaps = String::new();
-    File::open("/proc/self/smaps")
-        .ok()?
-        .read_to_string(&mut smaps)
-        .ok()?;
-    let after = smaps.split("[stack]").nth(1)?;
-    let line = after.lines().find(|l| l.starts_with("KernelPageSize:"))?;
-    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
-    kib.checked_mul(1024)
 }

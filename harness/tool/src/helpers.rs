@@ -76,7 +76,7 @@ pub fn shrink(bin: &Path, file: &Path, out: &Path) -> Result<(), Error> {
 /// Writes the input a hunt kept in `file` (`HARNESS_LAST_INPUT`) to `out`.
 pub fn kept(file: &Path, out: &Path) -> Result<(), Error> {
     let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-    let input = harness::hunt::read_kept(&bytes)
+    let input = harness::keep::read_kept(&bytes)
         .ok_or_else(|| Error::Usage(format!("{}: no kept input in it", file.display())))?;
     std::fs::write(out, input).map_err(|e| Error::io(out, e))
 }

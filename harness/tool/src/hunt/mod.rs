@@ -278,7 +278,7 @@ impl<'a> Hunt<'a> {
             Some(p) => std::fs::read(p).ok(),
             None => std::fs::read(self.kept.join("last-input"))
                 .ok()
-                .and_then(|b| harness::hunt::read_kept(&b).map(<[u8]>::to_vec)),
+                .and_then(|b| harness::keep::read_kept(&b).map(<[u8]>::to_vec)),
         };
         match self.policy.after_round(ending, input.is_some()) {
             AfterRound::Stop(stop) => return Ok(Some(stop)),
@@ -372,7 +372,7 @@ impl<'a> Hunt<'a> {
                 continue;
             };
             let bytes = if path.starts_with(&self.kept) {
-                match harness::hunt::read_kept(&raw) {
+                match harness::keep::read_kept(&raw) {
                     Some(b) => b.to_vec(),
                     None => continue,
                 }

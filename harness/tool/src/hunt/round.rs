@@ -55,7 +55,7 @@ impl Hunt<'_> {
             .env("TMPDIR", self.work);
         if round.fork {
             cmd.env(
-                harness::hunt::LAST_INPUT_ENV,
+                harness::keep::LAST_INPUT_ENV,
                 self.kept.join("last-%p").display().to_string(),
             );
             eprintln!(
@@ -63,7 +63,7 @@ impl Hunt<'_> {
                 round.seconds
             );
         } else {
-            cmd.env(harness::hunt::LAST_INPUT_ENV, self.kept.join("last-input"));
+            cmd.env(harness::keep::LAST_INPUT_ENV, self.kept.join("last-input"));
         }
         if !round.keep_every {
             cmd.env(harness::keep::KEEP_ENV, harness::keep::KEEP_RISKY);

@@ -181,6 +181,10 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
+    // A hunt's build runs this tool as cargo's rustc wrapper (`cargo_harness::wrap`).
+    if let Some(code) = cargo_harness::wrap::run_if_wrapper() {
+        return ExitCode::from(code);
+    }
     // `cargo harness X` runs `cargo-harness harness X`.
     let args = std::env::args_os()
         .enumerate()

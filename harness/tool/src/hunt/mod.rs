@@ -102,6 +102,8 @@ fn build(dir: &Path, target: &str) -> Result<PathBuf, Error> {
     };
     let mut cmd = flavour.command("build");
     cmd.args(["--fuzz-dir", "."]).arg(target).current_dir(dir);
+    // The harness's own crate uninstrumented: its code runs around every input.
+    crate::wrap::wrap_rustc(&mut cmd, dir)?;
     process::run_shown(cmd, &format!("cargo fuzz build in {}", dir.display()))?;
     flavour.binary(target)
 }

@@ -18,6 +18,7 @@
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
 use crate::keep::Keeper;
 
@@ -208,12 +209,21 @@ fn settle(outcome: Option<Result<(), Panic>>) {
     }
 }
 
+/// The time the hunt's mutants cost, by whose mutation: the harness's own get at most a fifth
+/// ([`crate::share`]).
+static SHARE: crate::share::Account = crate::share::Account::new();
+
+/// The clock [`SHARE`] counts on.
+static EPOCH: OnceLock<Instant> = OnceLock::new();
+
 /// The custom mutator of a hunt: mostly libFuzzer's own mutations (which find the shallow bugs
-/// a plain target finds), a third of the time the harness's own mix of those and nesting, long repeats, inflated length prefixes
-/// and line mutations. Under the hunt tool lengths grow by libFuzzer's own `-len_control`, which
-/// the tool asks for by name (libFuzzer turns it off for a custom mutator) and which bounds
-/// `max_size`; run by hand without it, the longest input allowed here grows from 64 bytes,
-/// doubling every 2^14 mutations.
+/// a plain target finds), one in six the harness's own — balanced nesting, long repeats,
+/// inflated length prefixes and line mutations — while their mutants took at most a fifth of
+/// the time ([`crate::share`]: they make deeper inputs, and on a recursive parser cost more
+/// than a fifth of the executions). Under the hunt tool lengths grow by libFuzzer's
+/// own `-len_control`, which the tool asks for by name (libFuzzer turns it off for a custom
+/// mutator) and which bounds `max_size`; run by hand without it, the longest input allowed
+/// here grows from 64 bytes, doubling every 2^14 mutations.
 pub fn mutate(
     data: &mut [u8],
     size: usize,
@@ -228,19 +238,22 @@ pub fn mutate(
         .checked_shl(u32::try_from(calls >> 14).unwrap_or(u32::MAX))
         .unwrap_or(usize::MAX);
     let max_size = max_size.min(grown.max(size));
-    let mutant = if seed.is_multiple_of(3) {
-        crate::mutate::custom_mutate(
+    let own = seed.is_multiple_of(6) && SHARE.allows_own();
+    let mutant = if own {
+        let mut rng = fastrand::Rng::with_seed(u64::from(seed));
+        crate::mutate::own_mutate(
             data,
             size,
             max_size,
-            seed,
-            libfuzzer_mutate,
+            &mut rng,
             crate::mutate::mutate_nested,
             None,
         )
     } else {
         libfuzzer_mutate(data, size, max_size)
     };
+    let now = EPOCH.get_or_init(Instant::now).elapsed().as_nanos();
+    SHARE.made(u64::try_from(now).unwrap_or(u64::MAX), own);
     crate::keep::vouch(size, mutant);
     mutant
 }

@@ -22,6 +22,7 @@ pub mod hunt;
 pub mod keep;
 pub mod mutate;
 pub mod oracle;
+pub mod share;
 pub mod smoke;
 pub mod stack;
 mod target;

@@ -354,8 +354,22 @@ pub fn custom_mutate(
         fix(&mut buf);
         return write_back(data, buf, limit);
     }
+    own_mutate(data, size, max_size, &mut rng, domain, fix)
+}
+
+/// The harness's own half of [`custom_mutate`]: `domain`'s mutation of the input in place (its
+/// first `size` bytes), cut to `max_size`, then `fix` if any; returns the new size.
+pub fn own_mutate(
+    data: &mut [u8],
+    size: usize,
+    max_size: usize,
+    rng: &mut Rng,
+    domain: impl FnOnce(&mut Vec<u8>, &mut Rng),
+    fix: Option<Fix<'_>>,
+) -> usize {
+    let limit = max_size.min(data.len());
     let mut buf = data.get(..size.min(limit)).unwrap_or_default().to_vec();
-    domain(&mut buf, &mut rng);
+    domain(&mut buf, rng);
     if let Some(fix) = fix {
         fix(&mut buf);
     }

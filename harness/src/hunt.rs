@@ -219,8 +219,8 @@ static EPOCH: OnceLock<Instant> = OnceLock::new();
 /// The custom mutator of a hunt: mostly libFuzzer's own mutations (which find the shallow bugs
 /// a plain target finds), one in six the harness's own — balanced nesting, long repeats,
 /// inflated length prefixes and line mutations — while their mutants took at most a fifth of
-/// the time ([`crate::share`]: they make deeper inputs, and on a recursive parser cost more
-/// than a fifth of the executions). Under the hunt tool lengths grow by libFuzzer's
+/// the time ([`crate::share`]: they make deeper inputs, which cost a recursive parser more than
+/// libFuzzer's). Under the hunt tool lengths grow by libFuzzer's
 /// own `-len_control`, which the tool asks for by name (libFuzzer turns it off for a custom
 /// mutator) and which bounds `max_size`; run by hand without it, the longest input allowed
 /// here grows from 64 bytes, doubling every 2^14 mutations.

@@ -1,19 +1,18 @@
 //! How much of the hunt's time the harness's own mutations may take.
 //!
-//! The nesting and repeat mutations make deeper inputs than libFuzzer's, and cost more than the
-//! parse: deeper inputs reach more coverage and stack-depth features, which libFuzzer collects
-//! and keeps. On yaml-rust one mutation in six made that way held a fifth of the parser's time
-//! and still cost a quarter of the hunt target's executions. So the share is counted in the
-//! whole time from one mutation to the next — the mutant's run, libFuzzer's work on it, the
-//! next mutation — not in mutations, bytes or parse time: the harness's own mutants may take
-//! at most [`SHARE`] of it, so however costly they grow, the executions they cost stay bounded,
-//! and while they are as cheap as libFuzzer's they keep their full count. The account only adds
+//! The nesting and repeat mutations make deeper inputs than libFuzzer's, and those cost more
+//! than their length and their parse: a deeper input reaches more coverage and stack-depth
+//! features, which libFuzzer collects and keeps. So the share is counted in the whole time
+//! from one mutation to the next — the mutant's run, libFuzzer's work on it, the next mutation
+//! — not in mutations, bytes or parse time: the harness's own mutants may take at most
+//! [`SHARE`] of it, so however costly they grow, the executions they cost stay bounded, and
+//! while they are as cheap as libFuzzer's they keep their full count. The account only adds
 //! numbers, so it is tested on numbers (`harness/tests/share.rs`), not by running libFuzzer.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-/// The most of the time the harness's own mutants may take: a fifth. The hunt target then runs
-/// about four fifths of the inputs a target without them runs, or more.
+/// The most of the time the harness's own mutants may take: a fifth, just above the one in six
+/// mutations they are offered, so that only costly ones are held back.
 pub const SHARE: (u64, u64) = (1, 5);
 
 /// No mutation yet.

@@ -1,14 +1,14 @@
-//! The rustc wrapper a hunt target is built through: the harness's own crate is compiled
-//! without SanitizerCoverage, the parser and everything else as cargo-fuzz asks.
+//! The rustc wrapper a hunt target is built through: the crates only the harness brings in are
+//! compiled without SanitizerCoverage, the parser and everything it uses as cargo-fuzz asks.
 //!
 //! cargo-fuzz instruments every crate of a target. In a hunt target the harness's code runs
-//! around every input (the small-stack call, the keeper, the heap cap), so instrumented it
-//! (a) is features that say nothing about the parser yet steer libFuzzer's corpus, and (b) adds
-//! some two thousand counters, a third of a small parser's, which libFuzzer walks after every
-//! execution — a fifth of the hunt target's executions on yaml-rust went to that. Cargo runs
-//! `$RUSTC_WRAPPER $RUSTC ARGS…`; the hunt build sets `RUSTC_WRAPPER` to this tool and
-//! [`WRAP_ENV`], and a wrapper the user had set (sccache, say) still runs, after this one
-//! ([`NEXT_WRAPPER_ENV`]).
+//! around every input (the small-stack call, the keeper, the heap cap) and its random numbers
+//! around every mutation, so instrumented it (a) makes features and comparison entries that say
+//! nothing about the parser yet steer libFuzzer's corpus and dictionary, and (b) adds counters
+//! libFuzzer walks after every execution. Cargo runs `$RUSTC_WRAPPER $RUSTC ARGS…`; the hunt
+//! build sets `RUSTC_WRAPPER` to this tool and [`WRAP_ENV`], and a wrapper the user had set
+//! (sccache, say) still runs, after this one ([`NEXT_WRAPPER_ENV`]). docs/HUNTING.md has the
+//! measure.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::{OsStr, OsString};

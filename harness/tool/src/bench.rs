@@ -236,7 +236,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 /// git checkout), so a published table says what it measured.
 pub fn table(rows: &[Row], seconds: u64, commit: Option<&str>) -> String {
     let mut out = String::from(
-        "| bug | class | hunt found | hunt median s | hunt exec/s (+ its plain partner) | plain found | plain median s | plain exec/s |\n\
+        "| bug | class | hunt found | hunt median s | hunt exec/s (+ its plain partner; hunt ÷ partner) | plain found | plain median s | plain exec/s |\n\
          | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     let found = |runs: &[Run]| runs.iter().filter(|r| r.found_at.is_some()).count();
@@ -256,10 +256,20 @@ pub fn table(rows: &[Row], seconds: u64, commit: Option<&str>) -> String {
     let rate = |runs: &[Run]| {
         let own = median_rate(runs, |r| r.exec_per_sec);
         let partner = median_rate(runs, |r| r.partner_exec_per_sec).filter(|p| *p > 0.0);
-        match (own, partner) {
-            (None, _) => "—".to_string(),
-            (Some(own), None) => format!("{own:.0}"),
-            (Some(own), Some(partner)) => format!("{own:.0} (+{partner:.0})"),
+        // The fair comparison: the partner ran plain's way over the same seconds, corpus and
+        // machine, so each run's ratio says what the hunt's own search costs.
+        let ratios: Vec<f64> = runs
+            .iter()
+            .filter(|r| r.fuzz_seconds >= MIN_RATE_SECONDS && r.partner_exec_per_sec > 0.0)
+            .map(|r| 100.0 * r.exec_per_sec / r.partner_exec_per_sec)
+            .collect();
+        let ratio = (!ratios.is_empty()).then(|| median(ratios));
+        match (own, partner, ratio) {
+            (None, _, _) => "—".to_string(),
+            (Some(own), Some(partner), Some(ratio)) => {
+                format!("{own:.0} (+{partner:.0}; {ratio:.0} %)")
+            }
+            (Some(own), _, _) => format!("{own:.0}"),
         }
     };
     let (mut hunt_bugs, mut plain_bugs) = (0usize, 0usize);

@@ -110,7 +110,7 @@ pub fn run_if_wrapper() -> Option<u8> {
 /// set. The list also goes into `RUSTFLAGS` as a cfg, since cargo rebuilds on a change of its
 /// flags but not of its wrapper: a directory built before without it is built anew.
 pub fn wrap_rustc(cmd: &mut Command, dir: &Path) -> Result<(), Error> {
-    let me = std::env::current_exe().map_err(|e| Error::Setup(format!("rustc wrapper: {e}")))?;
+    let me = wrapper_exe()?;
     if let Some(next) = std::env::var_os("RUSTC_WRAPPER").filter(|w| !w.is_empty()) {
         cmd.env(NEXT_WRAPPER_ENV, next);
     }
@@ -125,6 +125,19 @@ pub fn wrap_rustc(cmd: &mut Command, dir: &Path) -> Result<(), Error> {
         .env(UNINSTRUMENTED_ENV, crates.join(" "))
         .env("RUSTFLAGS", rustflags.trim_start());
     Ok(())
+}
+
+/// This tool's binary, to be run by cargo as the wrapper. On Linux a binary replaced while it
+/// runs (`cargo run` or `cargo test` rebuilt the tool beside a hunt) is named `PATH (deleted)`:
+/// the new binary at `PATH` is the one to run then.
+fn wrapper_exe() -> Result<std::path::PathBuf, Error> {
+    let me = std::env::current_exe().map_err(|e| Error::Setup(format!("rustc wrapper: {e}")))?;
+    if let Some(path) = me.to_str().and_then(|p| p.strip_suffix(" (deleted)"))
+        && !me.exists()
+    {
+        return Ok(path.into());
+    }
+    Ok(me)
 }
 
 /// The rustc names of the crates in `dir`'s build that only the harness brings in: the

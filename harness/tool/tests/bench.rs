@@ -178,7 +178,7 @@ fn the_table_has_a_row_per_bug_and_the_totals() {
     }];
     let busy_table = bench::table(&rows_busy, 60, None);
     assert!(
-        busy_table.contains("| 0/3 | — (>60) | 1000 (+2500) | 0/3 |"),
+        busy_table.contains("| 0/3 | — (>60) | 1000 (+2500; 40 %) | 0/3 |"),
         "{busy_table}"
     );
     assert!(table.contains("at commit abc1234"), "{table}");

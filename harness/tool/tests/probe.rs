@@ -11,7 +11,7 @@
 
 use cargo_harness::hunt::probe::{
     ALIAS_FAN, ALIAS_LEVELS, MAX_UNITS, PREFIX_PLACES, SIZES, STAGES, Stage, alias_chain,
-    amplified, candidates, plan, prefixed, seed_candidates, stage_candidates, units,
+    amplified, candidates, inputs, plan, prefixed, seed_candidates, stage_candidates, units,
 };
 
 /// Levels a 64 KiB stack holds for a parser with frames of a few dozen bytes.
@@ -250,4 +250,37 @@ fn the_probe_takes_each_stage_for_every_input_before_the_next() {
         stage_candidates(b"ab", Stage::AliasChain),
         Vec::<Vec<u8>>::new()
     );
+}
+
+#[test]
+fn a_stage_the_share_did_not_reach_is_taken_up_by_the_next_probe() {
+    let corpus = std::env::temp_dir().join(format!("probe-inputs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&corpus);
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(corpus.join("kept"), b"[[1]]").unwrap();
+    let seeds = vec![b"a: &x 1\nb: *x\n".to_vec(), b"- 1\n".to_vec()];
+    let name = |bytes: &[u8]| harness::corpus::content_name(bytes);
+    let mut probed = cargo_harness::hunt::probe::Probed::new();
+    // Nothing run yet: both seeds, then the corpus input.
+    let (taken, first_seeds) = inputs(&corpus, &seeds, &probed);
+    assert_eq!(first_seeds, 2);
+    assert_eq!(taken.len(), 3);
+    // The first probe ran the seeds' short runs and then ran out of time: the seeds come back,
+    // their alias chains and the rest still to run; a corpus input done with both runs does not.
+    for seed in &seeds {
+        probed.insert((name(seed), Stage::ShortRuns));
+    }
+    probed.insert((name(b"[[1]]"), Stage::ShortRuns));
+    probed.insert((name(b"[[1]]"), Stage::LongRuns));
+    let (taken, again_seeds) = inputs(&corpus, &seeds, &probed);
+    assert_eq!(again_seeds, 2);
+    assert_eq!(taken.len(), 2);
+    // Every stage of the first seed run: only the second is left.
+    for stage in STAGES {
+        probed.insert((name(&seeds[0]), stage));
+    }
+    let (taken, last_seeds) = inputs(&corpus, &seeds, &probed);
+    assert_eq!(last_seeds, 1);
+    assert_eq!(taken[0].1, seeds[1]);
+    let _ = std::fs::remove_dir_all(&corpus);
 }

@@ -115,8 +115,8 @@ struct Hunt<'a> {
     bin: &'a Path,
     /// The plain target, run beside the hunt's rounds until its first finding.
     plain_bin: Option<&'a Path>,
-    /// Inputs a probe took already, by content.
-    probed: std::collections::BTreeSet<String>,
+    /// What the probes ran already: each input's stages, by content.
+    probed: probe::Probed,
     /// The seeds, which the first probe takes.
     seeds: Vec<Vec<u8>>,
     work: &'a Path,

@@ -96,7 +96,7 @@ pub fn prefixed(input: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
 }
 
 /// A kind of candidate the probe makes from an input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
     /// Each unit repeated in place to the smaller size: a recursion behind brackets, the
     /// commonest bug and the cheapest to confirm.
@@ -238,19 +238,44 @@ pub const MAX_INPUTS: usize = 12;
 /// The longest input a probe takes (libFuzzer's own limit).
 pub const MAX_INPUT_LEN: usize = 4096;
 
-/// The inputs of a probe: the seeds not probed yet, and the newest corpus inputs not probed
-/// before (at most [`MAX_INPUTS`]); and how many of them, first, are seeds.
-fn inputs(
+/// What a hunt's probes ran already: an input's stage, by the input's content name. A stage
+/// the probe's share ran out before is not in it, and the next probe takes it up — a seed's
+/// alias chain left behind its short runs (saphyr 0.3.0's, slow to parse at 16 KiB) was
+/// otherwise never run, the seed counting as probed.
+pub type Probed = std::collections::BTreeSet<(String, Stage)>;
+
+/// The stages of an input, seed or not ([`STAGES`] for a seed, the runs for the others).
+fn stages_of(seed: bool) -> &'static [Stage] {
+    if seed {
+        &STAGES
+    } else {
+        &[Stage::ShortRuns, Stage::LongRuns]
+    }
+}
+
+/// The inputs of a probe, by content name: the seeds with a stage not run yet, and the newest
+/// corpus inputs with one (at most [`MAX_INPUTS`]); and how many of them, first, are seeds.
+pub fn inputs(
     corpus: &Path,
     seeds: &[Vec<u8>],
-    probed: &mut std::collections::BTreeSet<String>,
-) -> (Vec<Vec<u8>>, usize) {
-    let mut out: Vec<Vec<u8>> = seeds
-        .iter()
-        .filter(|s| !s.is_empty() && s.len() <= MAX_INPUT_LEN)
-        .filter(|s| probed.insert(harness::corpus::content_name(s)))
-        .cloned()
-        .collect();
+    probed: &Probed,
+) -> (Vec<(String, Vec<u8>)>, usize) {
+    let pending = |name: &String, seed: bool| {
+        stages_of(seed)
+            .iter()
+            .any(|stage| !probed.contains(&(name.clone(), *stage)))
+    };
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    for seed in seeds {
+        let name = harness::corpus::content_name(seed);
+        if !seed.is_empty()
+            && seed.len() <= MAX_INPUT_LEN
+            && pending(&name, true)
+            && !out.iter().any(|(n, _)| *n == name)
+        {
+            out.push((name, seed.clone()));
+        }
+    }
     let seeds = out.len();
     let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(corpus)
         .map(|d| {
@@ -274,8 +299,9 @@ fn inputs(
         if bytes.is_empty() || bytes.len() > MAX_INPUT_LEN {
             continue;
         }
-        if probed.insert(harness::corpus::content_name(&bytes)) {
-            out.push(bytes);
+        let name = harness::corpus::content_name(&bytes);
+        if pending(&name, false) && !out.iter().any(|(n, _)| *n == name) {
+            out.push((name, bytes));
             taken = taken.saturating_add(1);
         }
     }
@@ -289,7 +315,7 @@ impl Hunt<'_> {
     /// Runs the probe (module docs) within a tenth of the budget: each candidate once in the
     /// hunt target, in batches (one process per input's candidates, resumed after a failure).
     pub(super) fn probe(&mut self, number: u32) -> Result<Option<Stop>, Error> {
-        let (inputs, seeds) = inputs(&self.corpus, &self.seeds, &mut self.probed);
+        let (inputs, seeds) = inputs(&self.corpus, &self.seeds, &self.probed);
         let share = Duration::from_secs((self.opts.seconds / 10).max(2));
         let mut until = std::time::Instant::now()
             .checked_add(share)
@@ -303,9 +329,13 @@ impl Hunt<'_> {
         );
         let dir = self.work.join(format!("probe-{number}"));
         for (stage, i) in plan(inputs.len(), seeds) {
-            let Some(input) = inputs.get(i) else {
+            let Some((name, input)) = inputs.get(i) else {
                 continue;
             };
+            let step = (name.clone(), stage);
+            if self.probed.contains(&step) {
+                continue;
+            }
             let mut pending: Vec<PathBuf> = Vec::new();
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -315,6 +345,7 @@ impl Hunt<'_> {
                 pending.push(path);
             }
             if pending.is_empty() {
+                self.probed.insert(step);
                 continue;
             }
             let left = until.saturating_duration_since(std::time::Instant::now());
@@ -322,10 +353,17 @@ impl Hunt<'_> {
                 let _ = std::fs::remove_dir_all(&dir);
                 return Ok(None);
             }
+            self.probed.insert(step);
             // One failure per input and stage: the candidates after it mostly fail the same way
             // (every unit of a nest overflows), and each failure costs a process — enough of them
             // spent the probe's share before the alias chains (saphyr 0.3.0).
             let Some((ending, path)) = self.run_batch(&pending, left)? else {
+                if std::time::Instant::now() >= until {
+                    // Cut short by the share: the next probe runs the stage again.
+                    self.probed.remove(&(name.clone(), stage));
+                    let _ = std::fs::remove_dir_all(&dir);
+                    return Ok(None);
+                }
                 continue;
             };
             // Confirming and saving is not the probe's search: its share goes on after.

@@ -7,6 +7,7 @@
 
 mod confirm;
 mod finding;
+pub mod pending;
 mod policy;
 pub mod probe;
 mod replay;
@@ -70,6 +71,15 @@ pub fn hunt(opts: &HuntOptions) -> Result<HuntReport, Error> {
         Err(Error::Interrupted(signal)) => hunt.interrupted = Some(signal),
         Err(e) => return Err(e),
     }
+    match hunt.save_pending() {
+        Ok(()) => {}
+        Err(Error::Interrupted(signal)) => {
+            hunt.interrupted = Some(signal);
+            // Interrupted while minimizing: what still waits is saved as found.
+            hunt.save_pending()?;
+        }
+        Err(e) => return Err(e),
+    }
     Ok(hunt.report(target))
 }
 
@@ -126,6 +136,8 @@ struct Hunt<'a> {
     dict: PathBuf,
     policy: Policy,
     findings: Vec<Finding>,
+    /// Confirmed findings to minimize and save once the rounds are over.
+    pending: std::collections::VecDeque<pending::Pending>,
     runs: u64,
     /// Inputs the plain partner ran beside the rounds.
     partner_runs: u64,
@@ -183,6 +195,7 @@ impl<'a> Hunt<'a> {
             dict: dict_path,
             policy: Policy::new(opts.plain, false),
             findings: Vec::new(),
+            pending: std::collections::VecDeque::new(),
             runs: 0,
             partner_runs: 0,
             start,
@@ -244,7 +257,8 @@ impl<'a> Hunt<'a> {
                 }
                 continue;
             }
-            let Ok(round) = self.policy.next_round(elapsed, budget) else {
+            // The rounds leave the time reserved for minimizing what was found free.
+            let Ok(round) = self.policy.next_round(elapsed, self.rounds_budget()) else {
                 break;
             };
             let ended = self.fuzz(number, &round)?;
@@ -419,7 +433,7 @@ impl<'a> Hunt<'a> {
     }
 
     /// Confirms one finding and, if it is a bug, minimizes and saves it; prints what happened.
-    fn report_one(&self, ending: &Ending, found: &Path, at: f64) -> Result<Finding, Error> {
+    fn report_one(&mut self, ending: &Ending, found: &Path, at: f64) -> Result<Finding, Error> {
         let replay = self.replay();
         let signature = ending.signature();
         let confirmation = replay.confirm(ending, found)?;
@@ -441,23 +455,27 @@ impl<'a> Hunt<'a> {
                 if self.opts.plain || !self.opts.save {
                     return Ok(finding);
                 }
-                let small =
-                    replay.minimize(ending, found, self.policy.known_panics(), &signature)?;
-                let save::Saved {
-                    path: saved,
-                    known,
-                    stack,
-                } = save::save(self.dir, &small, &signature, &replay, ending)?;
-                finding.reproduce = replay.reproduce_line(ending, stack, &saved);
-                eprintln!(
-                    "{}: {} ({} bytes)\n  reproduce: {}",
-                    if known { "known" } else { "saved" },
-                    saved.display(),
-                    std::fs::metadata(&saved).map(|m| m.len()).unwrap_or(0),
-                    finding.reproduce
-                );
-                finding.saved = Some(saved);
-                finding.known = known;
+                // A case already saved needs no minimizing; a new one waits for the end.
+                if let Some(saved) = save::known(self.dir, &signature, &replay, ending)? {
+                    finding.reproduce = replay.reproduce_line(ending, saved.stack, &saved.path);
+                    self.show_saved(&saved, &finding.reproduce);
+                    finding.saved = Some(saved.path);
+                    finding.known = true;
+                    return Ok(finding);
+                }
+                let input = self.work.join(format!("pending-{}", self.findings.len()));
+                std::fs::copy(found, &input).map_err(|e| Error::io(found, e))?;
+                let left = self.left().as_secs();
+                self.pending.push_back(pending::Pending {
+                    index: self.findings.len(),
+                    ending: ending.clone(),
+                    signature,
+                    input,
+                    stack: self.policy.stack(),
+                    known_panics: self.policy.known_panics().to_vec(),
+                    share: pending::share(left),
+                });
+                eprintln!("  (minimized and saved when the rounds are over)");
             }
         }
         Ok(finding)

@@ -180,8 +180,9 @@ impl Replay<'_> {
         input: &Path,
         known: &[String],
         signature: &str,
+        within: Duration,
     ) -> Result<PathBuf, Error> {
-        let small = self.minimize_within(ending, input, known, signature);
+        let small = self.minimize_within(ending, input, known, signature, within);
         process::check_stop()?;
         Ok(small)
     }
@@ -222,27 +223,28 @@ impl Replay<'_> {
         None
     }
 
-    /// The smallest input that fails the same way, found within a share of what is left.
+    /// The smallest input that fails the same way, found `within` the time given.
     fn minimize_within(
         &self,
         ending: &Ending,
         input: &Path,
         known: &[String],
         signature: &str,
+        within: Duration,
     ) -> PathBuf {
         let out = self.work.join("minimized");
-        // Each minimizing step replays the input, and a hang's takes the whole time limit: with
-        // less left than a few steps need, the input is saved as found (the budget is the
-        // user's, and the regression reproduces as it is).
+        // Each minimizing step replays the input, and a hang's takes the whole time limit: given
+        // less than one step, the input is saved as found (the budget is the user's, and the
+        // regression reproduces as it is).
         let step = if *ending == Ending::Timeout {
             TIMEOUT_SECS
         } else {
             1
         };
-        if self.left() < Duration::from_secs(step.saturating_mul(4)) {
+        if within < Duration::from_secs(step) {
             return input.to_path_buf();
         }
-        let secs = (self.left().as_secs() / 4).clamp(1, 20);
+        let secs = within.as_secs().max(1);
         let overflow = matches!(ending, Ending::StackOverflow | Ending::Died);
         if overflow {
             // libFuzzer cannot minimize what kills its handler: drop chunks while it still

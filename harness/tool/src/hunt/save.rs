@@ -26,6 +26,19 @@ pub(super) fn save(
     replay: &Replay<'_>,
     ending: &Ending,
 ) -> Result<Saved, Error> {
+    match known(dir, signature, replay, ending)? {
+        Some(saved) => Ok(saved),
+        None => save_new(dir, input, signature, replay, ending, None),
+    }
+}
+
+/// The case already in `DIR/regressions/` that fails the way a finding of `signature` does.
+pub(super) fn known(
+    dir: &Path,
+    signature: &str,
+    replay: &Replay<'_>,
+    ending: &Ending,
+) -> Result<Option<Saved>, Error> {
     let regressions = dir.join("regressions");
     let overflow = matches!(ending, Ending::StackOverflow | Ending::Died);
     // A saved recursion may be minimized at the small stack, where every overflow of the
@@ -37,13 +50,28 @@ pub(super) fn save(
             || (ending.class() == Class::StackOverflow && again.class() == Class::StackOverflow);
         if same {
             let stack = failing_stack(replay, &case.path, overflow, stack)?;
-            return Ok(Saved {
+            return Ok(Some(Saved {
                 path: case.path,
                 known: true,
                 stack,
-            });
+            }));
         }
     }
+    Ok(None)
+}
+
+/// Saves `input` as a new case, with its line in `DIR/regressions.expect`. `stack`: the stack
+/// it fails with, when known (an interrupted hunt saves without replaying), else measured.
+pub(super) fn save_new(
+    dir: &Path,
+    input: &Path,
+    signature: &str,
+    replay: &Replay<'_>,
+    ending: &Ending,
+    stack: Option<usize>,
+) -> Result<Saved, Error> {
+    let regressions = dir.join("regressions");
+    let overflow = matches!(ending, Ending::StackOverflow | Ending::Died);
     let bytes = std::fs::read(input).map_err(|e| e.to_string())?;
     let name = harness::corpus::content_name(&bytes);
     std::fs::create_dir_all(&regressions).map_err(|e| e.to_string())?;
@@ -61,7 +89,10 @@ pub(super) fn save(
         .open(dir.join("regressions.expect"))
         .and_then(|mut f| f.write_all(line.as_bytes()))
         .map_err(|e| e.to_string())?;
-    let stack = failing_stack(replay, &path, overflow, replay.stack)?;
+    let stack = match stack {
+        Some(stack) => stack,
+        None => failing_stack(replay, &path, overflow, replay.stack)?,
+    };
     Ok(Saved {
         path,
         known: false,

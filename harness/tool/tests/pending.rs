@@ -96,23 +96,29 @@ fn at(stderr: &str, what: &str) -> f64 {
         .unwrap_or_else(|| panic!("no time in {line}"))
 }
 
-#[test]
-fn the_next_bug_does_not_wait_for_the_last_ones_minimizing() {
-    let dir = std::env::temp_dir().join(format!("harness-pending-{}", std::process::id()));
+/// A scratch folder, the hunt directory in it (one seed), and the command that hunts it with
+/// the stand-in for `seconds`.
+fn hunt_of_stand_in(name: &str, seconds: u32) -> (PathBuf, PathBuf, Command) {
+    let dir = std::env::temp_dir().join(format!("harness-pending-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let hunt_dir = dir.join("hunt-dir");
     std::fs::create_dir_all(hunt_dir.join("seeds")).unwrap();
     std::fs::write(hunt_dir.join("seeds/one"), b"seed").unwrap();
     let tmp = dir.join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_cargo-harness"))
-        .arg("hunt")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-harness"));
+    cmd.arg("hunt")
         .arg(&hunt_dir)
-        .args(["--seconds", "20", "--bin"])
+        .args(["--seconds", &seconds.to_string(), "--bin"])
         .arg(stand_in(&dir))
-        .env("TMPDIR", &tmp)
-        .output()
-        .unwrap();
+        .env("TMPDIR", &tmp);
+    (dir, hunt_dir, cmd)
+}
+
+#[test]
+fn the_next_bug_does_not_wait_for_the_last_ones_minimizing() {
+    let (dir, hunt_dir, mut hunt) = hunt_of_stand_in("found", 20);
+    let out = hunt.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     // The first minimizing would take a quarter of the 20 s (it sleeps all of it): found
@@ -143,22 +149,8 @@ fn the_next_bug_does_not_wait_for_the_last_ones_minimizing() {
 #[test]
 fn interrupted_the_hunt_saves_what_waits_as_found() {
     use std::io::BufRead as _;
-    let dir = std::env::temp_dir().join(format!("harness-pending-int-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let hunt_dir = dir.join("hunt-dir");
-    std::fs::create_dir_all(hunt_dir.join("seeds")).unwrap();
-    std::fs::write(hunt_dir.join("seeds/one"), b"seed").unwrap();
-    let tmp = dir.join("tmp");
-    std::fs::create_dir_all(&tmp).unwrap();
-    let mut tool = Command::new(env!("CARGO_BIN_EXE_cargo-harness"))
-        .arg("hunt")
-        .arg(&hunt_dir)
-        .args(["--seconds", "60", "--bin"])
-        .arg(stand_in(&dir))
-        .env("TMPDIR", &tmp)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (dir, hunt_dir, mut hunt) = hunt_of_stand_in("interrupted", 60);
+    let mut tool = hunt.stderr(std::process::Stdio::piped()).spawn().unwrap();
     let mut lines = std::io::BufReader::new(tool.stderr.take().unwrap()).lines();
     let mut seen = String::new();
     // Both bugs found and waiting for the end of the rounds.

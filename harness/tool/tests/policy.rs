@@ -8,7 +8,7 @@
 )]
 
 use cargo_harness::hunt::{AfterRound, Onward, Policy, Stop};
-use cargo_harness::hunt::{DEFAULT_STACK, MAX_HUNTED_STACK, SMALL_STACK};
+use cargo_harness::hunt::{DEFAULT_STACK, MAX_HUNTED_STACK, MAX_UNCONFIRMED, SMALL_STACK};
 use cargo_harness::logs::{self, Ending};
 
 /// The next round with `left` seconds of a long hunt left, past its probes.
@@ -304,6 +304,28 @@ fn fork_mode_reports_each_distinct_failure_once() {
     // What an in-process round reported is not reported again by fork mode.
     found(&mut policy, &panic("b"), true);
     assert!(!policy.fork_ending(&panic("b")));
+}
+
+#[test]
+fn a_heap_or_hang_finding_that_fails_confirmation_leaves_its_class_open_to_other_inputs() {
+    let mut policy = Policy::new(false, false);
+    let heap = Ending::Allocation("memory allocation of 300000000 bytes failed".into());
+    // A claimed length the raised cap holds: unconfirmed, and the next input is still tried.
+    assert!(policy.fork_ending(&heap));
+    for _ in 1..MAX_UNCONFIRMED {
+        policy.unconfirmed(&heap);
+        assert!(policy.fork_ending(&heap));
+    }
+    // Unconfirmed that many times: looked past.
+    policy.unconfirmed(&heap);
+    assert!(!policy.fork_ending(&heap));
+    // Confirmed, once is enough.
+    assert!(policy.fork_ending(&Ending::Timeout));
+    assert!(!policy.fork_ending(&Ending::Timeout));
+    // A panic that does not reproduce is not tried again (only heap and hang are).
+    assert!(policy.fork_ending(&panic("flaky")));
+    policy.unconfirmed(&panic("flaky"));
+    assert!(!policy.fork_ending(&panic("flaky")));
 }
 
 #[test]

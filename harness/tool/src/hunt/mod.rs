@@ -24,7 +24,8 @@ use crate::process::{self, Scratch};
 
 pub use finding::{Confirmation, Finding, HuntOptions, HuntReport, Wanted};
 pub use policy::{
-    AfterRound, DEFAULT_STACK, MAX_HUNTED_STACK, Onward, Policy, Round, SMALL_STACK, Stop,
+    AfterRound, DEFAULT_STACK, MAX_HUNTED_STACK, MAX_UNCONFIRMED, Onward, Policy, Round,
+    SMALL_STACK, Stop,
 };
 use replay::Replay;
 pub use replay::{requested_bytes, shrink_while};
@@ -449,6 +450,7 @@ impl<'a> Hunt<'a> {
         match &confirmation {
             Confirmation::Unconfirmed(why) => {
                 eprintln!("unconfirmed: {} after {at:.1}s: {why}", finding.class);
+                self.policy.unconfirmed(ending);
             }
             Confirmation::Confirmed(how) => {
                 eprintln!("found: {signature} after {at:.1}s: {how}");

@@ -27,6 +27,9 @@ pub const MAX_FORK_CANDIDATES: usize = 64;
 pub const PROBE_AT: [(u64, u64); 2] = [(1, 10), (1, 3)];
 /// The earliest second of a hunt a probe runs at.
 pub const MIN_PROBE_SECS: u64 = 3;
+/// Inputs of one heap or hang signature that may fail confirmation before the signature is
+/// looked past: a claimed length just over the heap cap is bounded, the next input's may not be.
+pub const MAX_UNCONFIRMED: u32 = 3;
 
 /// One libFuzzer round to run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,6 +110,8 @@ pub struct Policy {
     fork: bool,
     known_panics: Vec<String>,
     seen: BTreeSet<String>,
+    /// Heap and hang findings that failed confirmation, by signature ([`MAX_UNCONFIRMED`]).
+    unconfirmed: std::collections::BTreeMap<String, u32>,
     tried: BTreeSet<String>,
     wanted_found: bool,
     /// The stack the last overflow a depth limit explains ran clean on ([`Policy::depth_limit_needs`]).
@@ -131,6 +136,7 @@ impl Policy {
             fork: false,
             known_panics: Vec::new(),
             seen: BTreeSet::new(),
+            unconfirmed: std::collections::BTreeMap::new(),
             tried: BTreeSet::new(),
             wanted_found: false,
             limit_needs: None,
@@ -337,6 +343,22 @@ impl Policy {
     /// Whether a fork-mode candidate's replayed `ending` is a new finding to confirm.
     pub fn fork_ending(&mut self, ending: &Ending) -> bool {
         *ending != Ending::Clean && self.seen.insert(ending.signature())
+    }
+
+    /// A heap or hang finding failed confirmation: its signature (the class alone) stays open
+    /// for other inputs, [`MAX_UNCONFIRMED`] times — protobuf 2.5.0's claimed length fell
+    /// under the raised cap in one run, and with the signature taken no later input of the
+    /// class was confirmed. Other classes: nothing changes (an overflow's stack moves instead).
+    pub fn unconfirmed(&mut self, ending: &Ending) {
+        if !matches!(ending.class(), Class::Heap | Class::Hang) {
+            return;
+        }
+        let signature = ending.signature();
+        let tries = self.unconfirmed.entry(signature.clone()).or_insert(0);
+        *tries = tries.saturating_add(1);
+        if *tries < MAX_UNCONFIRMED {
+            self.seen.remove(&signature);
+        }
     }
 
     /// After a fork-mode finding: whether the hunt ends (`wanted`: it is the finding asked for).

@@ -60,7 +60,7 @@ fn the_first_mutant_is_allowed_and_costs_only_once_the_next_is_made() {
     assert_eq!(account.own_share(), 1.0);
     assert!(!account.allows_own());
     account.made(4_000, false);
-    // 500 of 3,000 ns: a sixth, within the fifth.
+    // The own mutant's cost over all of it: a sixth, within the share.
     assert!((account.own_share() - 500.0 / 3_000.0).abs() < 1e-9);
     assert!(account.allows_own());
 }

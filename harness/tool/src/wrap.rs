@@ -105,24 +105,23 @@ pub fn run_if_wrapper() -> Option<u8> {
     })
 }
 
-/// Makes `cmd` (a `cargo fuzz build` in the cargo-fuzz directory `dir`) compile through this
-/// tool as its rustc wrapper, the harness's crates uninstrumented, keeping a wrapper the user
-/// set. The list also goes into `RUSTFLAGS` as a cfg, since cargo rebuilds on a change of its
-/// flags but not of its wrapper: a directory built before without it is built anew.
-pub fn wrap_rustc(cmd: &mut Command, dir: &Path) -> Result<(), Error> {
+/// Makes `cmd` (a `cargo fuzz build`) compile through this tool as its rustc wrapper, the
+/// `uninstrumented` crates ([`harness_only`]) without coverage, keeping a wrapper the user set.
+/// The list also goes into `RUSTFLAGS` as a cfg, since cargo rebuilds on a change of its flags
+/// but not of its wrapper: a directory built before without it is built anew.
+pub fn wrap_rustc(cmd: &mut Command, uninstrumented: &[String]) -> Result<(), Error> {
     let me = wrapper_exe()?;
     if let Some(next) = std::env::var_os("RUSTC_WRAPPER").filter(|w| !w.is_empty()) {
         cmd.env(NEXT_WRAPPER_ENV, next);
     }
-    let crates = harness_only(dir)?;
     let mut rustflags = std::env::var("RUSTFLAGS").unwrap_or_default();
     rustflags.push_str(&format!(
         " --cfg=harness_uninstrumented=\"{}\"",
-        crates.join(",")
+        uninstrumented.join(",")
     ));
     cmd.env("RUSTC_WRAPPER", me)
         .env(WRAP_ENV, "1")
-        .env(UNINSTRUMENTED_ENV, crates.join(" "))
+        .env(UNINSTRUMENTED_ENV, uninstrumented.join(" "))
         .env("RUSTFLAGS", rustflags.trim_start());
     Ok(())
 }

@@ -42,12 +42,15 @@ pub fn hunt(opts: &HuntOptions) -> Result<HuntReport, Error> {
     let (bin, plain_bin) = match &opts.bin {
         Some(bin) => (bin.clone(), None),
         None => {
-            let bin = build(&dir, target)?;
+            // The crates only the harness brings in, built without coverage (one `cargo
+            // metadata` for both targets).
+            let uninstrumented = crate::wrap::harness_only(&dir)?;
+            let bin = build(&dir, target, &uninstrumented)?;
             // The plain target runs beside the hunt's rounds: its own search, by construction.
             let plain = if opts.plain || !has_target(&dir, "plain") {
                 None
             } else {
-                Some(build(&dir, "plain")?)
+                Some(build(&dir, "plain", &uninstrumented)?)
             };
             (bin, plain)
         }
@@ -90,7 +93,7 @@ fn has_target(dir: &Path, name: &str) -> bool {
 }
 
 /// Builds `target` of the hunt directory `dir`; its binary.
-fn build(dir: &Path, target: &str) -> Result<PathBuf, Error> {
+fn build(dir: &Path, target: &str, uninstrumented: &[String]) -> Result<PathBuf, Error> {
     crate::cargo::ensure_cargo_fuzz()?;
     eprintln!("== building '{target}' in {}", dir.display());
     // Hunt directories are separate workspaces whose binaries share their names (`hunt`,
@@ -114,7 +117,7 @@ fn build(dir: &Path, target: &str) -> Result<PathBuf, Error> {
     let mut cmd = flavour.command("build");
     cmd.args(["--fuzz-dir", "."]).arg(target).current_dir(dir);
     // The harness's own crate uninstrumented: its code runs around every input.
-    crate::wrap::wrap_rustc(&mut cmd, dir)?;
+    crate::wrap::wrap_rustc(&mut cmd, uninstrumented)?;
     process::run_shown(cmd, &format!("cargo fuzz build in {}", dir.display()))?;
     flavour.binary(target)
 }

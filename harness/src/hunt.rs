@@ -179,6 +179,7 @@ pub fn run(data: &[u8], parse: fn(&[u8])) {
             let _cap = crate::alloc::limit(hunt.heap);
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(data)))
         };
+        after_run(hunt);
         return settle(Some(outcome));
     }
     let Some(worker) = &hunt.worker else {
@@ -195,7 +196,14 @@ pub fn run(data: &[u8], parse: fn(&[u8])) {
         worker.handoff.state.store(IDLE, Ordering::Release);
         lock(&worker.handoff.result).take()
     };
+    after_run(hunt);
     settle(outcome);
+}
+
+fn after_run(hunt: &Hunt) {
+    if let Some(keeper) = &hunt.keeper {
+        lock(keeper).after_run();
+    }
 }
 
 /// Ends one input: a panic not yet reported goes on to libFuzzer as a crash.

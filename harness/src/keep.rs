@@ -23,6 +23,13 @@
 //! watch) dies with no input; the hunt tool then runs its next rounds keeping every input.
 //! Without the variable, by hand, on a worker thread, or where `/proc` cannot tell, every input
 //! is written.
+//!
+//! With `HARNESS_KEEP=traced` ([`KEEP_TRACED`]) nothing is written per input: the hunt tool
+//! traces the process (`ptrace`, as a debugger does) and, when a fatal signal stops it, copies
+//! the input from its memory into the file itself. The process only says where the input is —
+//! its address and length in [`SLOT`], two stores per input — and writes the slot's address to
+//! the file once, when it sees its tracer ([`TRACER_WAIT`]). A process that sees none (tracing
+//! not allowed) keeps as with `risky`.
 
 use std::fs::File;
 use std::io::Read as _;
@@ -41,6 +48,14 @@ pub const KEEP_ENV: &str = "HARNESS_KEEP";
 /// The value of [`KEEP_ENV`] that writes only risky inputs.
 pub const KEEP_RISKY: &str = "risky";
 
+/// The value of [`KEEP_ENV`] under which the hunt tool traces the process and copies the input
+/// that died from its memory: nothing is written per input.
+pub const KEEP_TRACED: &str = "traced";
+
+/// How long a process asked to be traced waits to see its tracer (it is attached just after it
+/// starts) before it keeps as with [`KEEP_RISKY`].
+pub const TRACER_WAIT: Duration = Duration::from_millis(500);
+
 /// A mutant at most this many bytes longer than its parent is not written while the parser has
 /// used less than half its stack: a few more levels of nesting, not a jump past the rest.
 pub const VOUCHED_GROWTH: usize = 16;
@@ -50,6 +65,18 @@ pub const WATCH_EVERY: Duration = Duration::from_millis(10);
 
 /// The length field of a record that holds no input.
 const NOT_KEPT: u64 = u64::MAX;
+
+/// The length field of the record a traced process writes once: the next 8 bytes are the
+/// address of its [`SLOT`]. It holds no input until the tracer writes one in its place.
+const TRACED: u64 = u64::MAX - 1;
+
+/// The input under test, for a tracer to read: its address and its length ([`NONE`] between
+/// inputs, so a crash outside the parser names no input). An array of atomics: its layout is
+/// two `usize`s, which the tracer reads as [`SLOT_BYTES`] bytes at the address given.
+static SLOT: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(NONE)];
+
+/// The size of [`SLOT`] in the traced process's memory.
+pub const SLOT_BYTES: usize = 2 * std::mem::size_of::<usize>();
 
 /// No mutant vouched for.
 const NONE: usize = usize::MAX;
@@ -74,13 +101,50 @@ pub fn vouch(before: usize, after: usize) {
 }
 
 /// Reads back what the keeper wrote (for the hunt tool): the input, or `None` when the file
-/// holds none (empty, cut short, or a "not kept" record).
+/// holds none (empty, cut short, a "not kept" record, or a traced process's slot address).
 pub fn read_kept(bytes: &[u8]) -> Option<&[u8]> {
-    let len = bytes.get(..8)?.try_into().ok().map(u64::from_le_bytes)?;
-    if len == NOT_KEPT {
+    let len = first_word(bytes)?;
+    if len == NOT_KEPT || len == TRACED {
         return None;
     }
     bytes.get(8..8usize.checked_add(usize::try_from(len).ok()?)?)
+}
+
+/// The record that keeps `input`: its length (8 bytes, little-endian), then its bytes. What the
+/// keeper writes, and what the tracer writes for a traced process.
+pub fn record(input: &[u8]) -> Vec<u8> {
+    let mut record = Vec::with_capacity(input.len().saturating_add(8));
+    append_record(&mut record, input);
+    record
+}
+
+fn append_record(record: &mut Vec<u8>, input: &[u8]) {
+    record.extend_from_slice(&u64::try_from(input.len()).unwrap_or(NOT_KEPT).to_le_bytes());
+    record.extend_from_slice(input);
+}
+
+/// The address of a traced process's [`SLOT`], from the record it wrote (for the tracer).
+pub fn traced_slot(bytes: &[u8]) -> Option<u64> {
+    if first_word(bytes)? != TRACED {
+        return None;
+    }
+    bytes.get(8..16)?.try_into().ok().map(u64::from_le_bytes)
+}
+
+/// Where the input under test is, from the [`SLOT_BYTES`] bytes read at a traced process's slot:
+/// its address and length, or `None` between inputs.
+pub fn slot_input(slot: &[u8]) -> Option<(u64, usize)> {
+    const WORD: usize = std::mem::size_of::<usize>();
+    let word = |at: usize| -> Option<usize> {
+        let bytes = slot.get(at..at.checked_add(WORD)?)?;
+        Some(usize::from_ne_bytes(bytes.try_into().ok()?))
+    };
+    let (address, len) = (word(0)?, word(WORD)?);
+    (len != NONE).then(|| Some((u64::try_from(address).ok()?, len)))?
+}
+
+fn first_word(bytes: &[u8]) -> Option<u64> {
+    bytes.get(..8)?.try_into().ok().map(u64::from_le_bytes)
 }
 
 /// The file an input is written to before it runs, and what decides which.
@@ -90,6 +154,8 @@ pub(crate) struct Keeper {
     record: Vec<u8>,
     /// Only risky inputs are written (the watcher runs).
     risky_only: bool,
+    /// Nothing is written: the tracer reads [`SLOT`].
+    traced: bool,
     /// The file holds an input (not a "not kept" record).
     holds_input: bool,
 }
@@ -109,12 +175,28 @@ impl Keeper {
             .write(true)
             .open(path)
             .ok()?;
-        let risky_asked = std::env::var(KEEP_ENV).is_ok_and(|v| v == KEEP_RISKY);
+        let asked = std::env::var(KEEP_ENV).unwrap_or_default();
+        if asked == KEEP_TRACED && traced_within(TRACER_WAIT) {
+            let mut record = TRACED.to_le_bytes().to_vec();
+            let slot = u64::try_from(std::ptr::addr_of!(SLOT).addr()).unwrap_or(0);
+            record.extend_from_slice(&slot.to_le_bytes());
+            if file.write_all_at(&record, 0).is_ok() {
+                return Some(Keeper {
+                    file,
+                    record,
+                    risky_only: false,
+                    traced: true,
+                    holds_input: false,
+                });
+            }
+        }
+        let risky_asked = asked == KEEP_RISKY || asked == KEEP_TRACED;
         let risky_only = risky_asked && main_stack.is_some_and(watch);
         Some(Keeper {
             file,
             record: Vec::new(),
             risky_only,
+            traced: false,
             holds_input: false,
         })
     }
@@ -122,6 +204,12 @@ impl Keeper {
     /// Called before `data` runs: writes it, or, when it cannot overflow and the file holds an
     /// earlier input, a "not kept" record in its place.
     pub(crate) fn before_run(&mut self, data: &[u8]) {
+        if self.traced {
+            let [address, len] = &SLOT;
+            address.store(data.as_ptr().addr(), Ordering::Relaxed);
+            len.store(data.len(), Ordering::Relaxed);
+            return;
+        }
         let vouched = VOUCHED.swap(NONE, Ordering::Relaxed) == data.len();
         if self.risky_only && vouched && !DEEP.load(Ordering::Relaxed) {
             if self.holds_input {
@@ -131,11 +219,41 @@ impl Keeper {
             return;
         }
         self.record.clear();
-        self.record
-            .extend_from_slice(&u64::try_from(data.len()).unwrap_or(NOT_KEPT).to_le_bytes());
-        self.record.extend_from_slice(data);
+        append_record(&mut self.record, data);
         let _ = self.file.write_all_at(&self.record, 0);
         self.holds_input = true;
+    }
+
+    /// Called after `data` ran (and did not kill the process): a traced process's slot names no
+    /// input until the next.
+    pub(crate) fn after_run(&self) {
+        if self.traced {
+            let [_, len] = &SLOT;
+            len.store(NONE, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Whether a tracer attaches to this process within `wait` (`TracerPid` in `/proc/self/status`).
+fn traced_within(wait: Duration) -> bool {
+    let start = std::time::Instant::now();
+    loop {
+        let mut status = String::new();
+        let read = File::open("/proc/self/status").and_then(|mut f| f.read_to_string(&mut status));
+        if read.is_err() {
+            return false;
+        }
+        let tracer = status
+            .lines()
+            .find_map(|l| l.strip_prefix("TracerPid:"))
+            .map(str::trim);
+        if tracer.is_some_and(|pid| pid != "0") {
+            return true;
+        }
+        if tracer.is_none() || start.elapsed() >= wait {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(1));
     }
 }
 

@@ -17,6 +17,7 @@ pub mod logs;
 pub mod pool;
 pub mod process;
 pub mod progress;
+pub mod trace;
 pub mod wrap;
 
 pub use error::Error;

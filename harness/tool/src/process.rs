@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
+use crate::trace::Traced;
 
 /// The signal that asked this process to stop (0: none yet).
 static STOP: std::sync::OnceLock<Arc<AtomicUsize>> = std::sync::OnceLock::new();
@@ -141,14 +142,16 @@ pub struct PairEnded {
     pub side: Option<(Ended, String)>,
 }
 
-/// Runs `main` and `side` at once, each logged to its file, within `limit`. The main run ends
-/// the pair; the side run ending first in a failure (a non-zero exit) ends the main run too, so
-/// its finding is seen at once; a side run that finishes cleanly leaves the main run going.
+/// Runs `main` (and `side` beside it, when given), each logged to its file, within `limit`.
+/// The main run ends the pair; the side run ending first in a failure (a non-zero exit) ends
+/// the main run too, so its finding is seen at once; a side run that finishes cleanly leaves
+/// the main run going. With `trace` (the keeper's file of a hunt target run with
+/// `HARNESS_KEEP=traced`), the main run is traced ([`crate::trace`]) when tracing is allowed.
 pub fn run_pair(
     mut main: Command,
     main_log: &Path,
-    mut side: Command,
-    side_log: &Path,
+    trace: Option<&Path>,
+    side: Option<(Command, &Path)>,
     limit: Duration,
 ) -> Result<PairEnded, Error> {
     let logged = |cmd: &mut Command, log: &Path| -> Result<Child, Error> {
@@ -162,51 +165,66 @@ pub fn run_pair(
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default()
     };
-    let mut main_child = logged(&mut main, main_log)?;
-    let mut side_child = match logged(&mut side, side_log) {
-        Ok(child) => child,
-        Err(e) => {
-            kill_group(&mut main_child);
-            return Err(e);
-        }
+    let child = logged(&mut main, main_log)?;
+    let traced = trace.and_then(|file| Traced::seize(&child, file));
+    let mut main_child = Leader { child, traced };
+    let mut side_child = match side {
+        None => None,
+        Some((mut cmd, log)) => match logged(&mut cmd, log) {
+            Ok(child) => Some((child, log)),
+            Err(e) => {
+                main_child.kill_group();
+                return Err(e);
+            }
+        },
     };
     let start = Instant::now();
-    let mut side_ended: Option<Ended> = None;
+    let mut side_ended: Option<(Ended, String)> = None;
     loop {
         if let Some(signal) = stop_requested() {
-            kill_group(&mut main_child);
-            kill_group(&mut side_child);
+            main_child.kill_group();
+            if let Some((child, _)) = side_child.as_mut() {
+                kill_group(child);
+            }
             return Err(Error::Interrupted(signal));
         }
         if side_ended.is_none()
-            && let Ok(Some(status)) = side_child.try_wait()
+            && let Some((child, log)) = side_child.as_mut()
+            && let Ok(Some(status)) = child.try_wait()
         {
-            kill_group(&mut side_child);
-            side_ended = Some(Ended {
-                status: Some(status),
-            });
+            kill_group(child);
+            side_ended = Some((
+                Ended {
+                    status: Some(status),
+                },
+                read(log),
+            ));
             if !status.success() {
-                kill_group(&mut main_child);
+                main_child.kill_group();
                 let main_ended = Ended { status: None };
                 return Ok(PairEnded {
                     main: (main_ended, read(main_log)),
-                    side: side_ended.map(|e| (e, read(side_log))),
+                    side: side_ended,
                 });
             }
         }
         let main_status = match main_child.try_wait() {
             Ok(status) => status,
             Err(e) => {
-                kill_group(&mut main_child);
-                kill_group(&mut side_child);
+                main_child.kill_group();
+                if let Some((child, _)) = side_child.as_mut() {
+                    kill_group(child);
+                }
                 return Err(Error::Setup(format!("waiting for a child: {e}")));
             }
         };
         let timed_out = start.elapsed() > limit;
         if main_status.is_some() || timed_out {
-            kill_group(&mut main_child);
-            if side_ended.is_none() {
-                kill_group(&mut side_child);
+            main_child.kill_group();
+            if side_ended.is_none()
+                && let Some((child, _)) = side_child.as_mut()
+            {
+                kill_group(child);
             }
             return Ok(PairEnded {
                 main: (
@@ -215,10 +233,42 @@ pub fn run_pair(
                     },
                     read(main_log),
                 ),
-                side: side_ended.map(|e| (e, read(side_log))),
+                side: side_ended,
             });
         }
         std::thread::sleep(POLL);
+    }
+}
+
+/// A run's leader: waited for by std, or, when traced, by its tracer (std must then not, nor
+/// signal a process id it no longer holds).
+struct Leader {
+    child: Child,
+    traced: Option<Traced>,
+}
+
+impl Leader {
+    fn try_wait(&mut self) -> std::io::Result<Option<ExitStatus>> {
+        match &mut self.traced {
+            Some(traced) => traced.try_wait(),
+            None => self.child.try_wait(),
+        }
+    }
+
+    /// Kills its whole process group and reaps it.
+    fn kill_group(&mut self) {
+        let Some(traced) = &mut self.traced else {
+            return kill_group(&mut self.child);
+        };
+        if let Ok(pid) = i32::try_from(self.child.id()) {
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        if !traced.has_ended() {
+            let _ = traced.reap();
+        }
     }
 }
 

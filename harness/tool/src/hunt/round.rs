@@ -53,6 +53,11 @@ impl Hunt<'_> {
             // Fork mode's own temp folder (its workers' corpora and logs) goes in ours, so a
             // killed round leaves nothing behind in /tmp.
             .env("TMPDIR", self.work);
+        let last_input = self.kept.join("last-input");
+        // In-process rounds keep only what could overflow: nothing at all when traced (the tool
+        // copies the input that died from the process), else the risky inputs.
+        let trace = (!round.fork && !round.keep_every && crate::trace::wanted())
+            .then_some(last_input.as_path());
         if round.fork {
             cmd.env(
                 harness::keep::LAST_INPUT_ENV,
@@ -63,10 +68,15 @@ impl Hunt<'_> {
                 round.seconds
             );
         } else {
-            cmd.env(harness::keep::LAST_INPUT_ENV, self.kept.join("last-input"));
+            cmd.env(harness::keep::LAST_INPUT_ENV, &last_input);
         }
         if !round.keep_every {
-            cmd.env(harness::keep::KEEP_ENV, harness::keep::KEEP_RISKY);
+            let keep = if trace.is_some() {
+                harness::keep::KEEP_TRACED
+            } else {
+                harness::keep::KEEP_RISKY
+            };
+            cmd.env(harness::keep::KEEP_ENV, keep);
         }
         let began = Instant::now();
         let log = self.work.join(format!("round-{number}.log"));
@@ -80,11 +90,8 @@ impl Hunt<'_> {
             Duration::from_secs(self.opts.seconds),
             self.findings.len(),
         );
-        let result = match self.plain_side(round) {
-            Some(side) => process::run_pair(cmd, &log, side, &side_log, limit),
-            None => process::run_logged(cmd, &log, limit)
-                .map(|main| process::PairEnded { main, side: None }),
-        };
+        let side = self.plain_side(round).map(|cmd| (cmd, side_log.as_path()));
+        let result = process::run_pair(cmd, &log, trace, side, limit);
         self.board.finish(name);
         self.fuzz_seconds += began.elapsed().as_secs_f64();
         let ended = result?;

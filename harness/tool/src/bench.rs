@@ -12,6 +12,10 @@
 //!
 //! Each bug is hunted `runs` times in each mode for `seconds`; a run finds the bug when a
 //! *confirmed* finding matches it (an unconfirmed event never counts). Nothing is saved.
+//!
+//! `class: none` marks a parser with nothing known to find (a fixed version): its runs fuzz the
+//! whole time, and a table of their own compares the two modes' executions per second where
+//! neither finds anything, and lists what was confirmed anyway (a false report, or a new bug).
 
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -35,6 +39,9 @@ pub struct Bug {
     pub wanted: Wanted,
 }
 
+/// The class of a parser with nothing known to find.
+const NONE: &str = "none";
+
 /// Reads `dir/BUG`; `None` when there is none.
 pub fn read_bug(dir: &Path) -> Result<Option<Bug>, String> {
     let Ok(text) = std::fs::read_to_string(dir.join("BUG")) else {
@@ -47,16 +54,13 @@ pub fn read_bug(dir: &Path) -> Result<Option<Bug>, String> {
             .filter(|v| !v.is_empty())
     };
     let mut classes = Vec::new();
-    for name in field("class")
-        .ok_or_else(|| format!("{}/BUG: no `class:` line", dir.display()))?
-        .split('|')
-        .map(str::trim)
-    {
+    let class = field("class").ok_or_else(|| format!("{}/BUG: no `class:` line", dir.display()))?;
+    for name in class.split('|').map(str::trim).filter(|n| *n != NONE) {
         match Class::from_name(name).filter(|c| *c != Class::Clean) {
             Some(class) => classes.push(class),
             None => {
                 return Err(format!(
-                    "{}/BUG: class {name:?}: expected one of panic, violation, heap, hang, stack-overflow, crash",
+                    "{}/BUG: class {name:?}: expected one of panic, violation, heap, hang, stack-overflow, crash, or `none`",
                     dir.display()
                 ));
             }
@@ -75,6 +79,13 @@ pub fn read_bug(dir: &Path) -> Result<Option<Bug>, String> {
             contains: field("contains"),
         },
     }))
+}
+
+impl Bug {
+    /// Whether there is nothing known to find (`class: none`).
+    pub fn nothing_to_find(&self) -> bool {
+        self.wanted.classes.is_empty()
+    }
 }
 
 /// The bugs under `paths`: each path is a bug's directory, or a folder of them.
@@ -208,7 +219,7 @@ fn one_run(bug: &Bug, seconds: u64, plain: bool) -> Result<Run, Error> {
     Ok(Run {
         found_at,
         exec_per_sec: report.runs as f64 / report.fuzz_seconds.max(0.001),
-        partner_exec_per_sec: report.partner_runs as f64 / report.fuzz_seconds.max(0.001),
+        partner_exec_per_sec: report.partner_runs as f64 / report.partner_seconds.max(0.001),
         wall: report.seconds,
         fuzz_seconds: report.fuzz_seconds,
         other,
@@ -232,9 +243,44 @@ fn median(mut values: Vec<f64>) -> f64 {
     values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
-/// The results as a Markdown table, with totals and the commit they ran on (`None`: not in a
-/// git checkout), so a published table says what it measured.
+/// The median rate of the runs that fuzzed at least [`MIN_RATE_SECONDS`] (a run that ended
+/// within a second or two says nothing about speed); `None` without any.
+fn median_rate(runs: &[Run], of: fn(&Run) -> f64) -> Option<f64> {
+    let rates: Vec<f64> = runs
+        .iter()
+        .filter(|r| r.fuzz_seconds >= MIN_RATE_SECONDS)
+        .map(of)
+        .collect();
+    (!rates.is_empty()).then(|| median(rates))
+}
+
+/// A hunt's rate as the tables show it: its own, and beside it its plain partner's and the
+/// median ratio of the two run by run — the fair comparison: the partner ran plain's way over
+/// the same seconds, corpus and machine, so each run's ratio says what the hunt's own search
+/// costs.
+fn hunt_rate(runs: &[Run]) -> String {
+    let own = median_rate(runs, |r| r.exec_per_sec);
+    let partner = median_rate(runs, |r| r.partner_exec_per_sec).filter(|p| *p > 0.0);
+    let ratios: Vec<f64> = runs
+        .iter()
+        .filter(|r| r.fuzz_seconds >= MIN_RATE_SECONDS && r.partner_exec_per_sec > 0.0)
+        .map(|r| 100.0 * r.exec_per_sec / r.partner_exec_per_sec)
+        .collect();
+    let ratio = (!ratios.is_empty()).then(|| median(ratios));
+    match (own, partner, ratio) {
+        (None, _, _) => "—".to_string(),
+        (Some(own), Some(partner), Some(ratio)) => {
+            format!("{own:.0} (+{partner:.0}; {ratio:.0} %)")
+        }
+        (Some(own), _, _) => format!("{own:.0}"),
+    }
+}
+
+/// The results as Markdown tables — the bugs, then the parsers with nothing to find — with
+/// totals and the commit they ran on (`None`: not in a git checkout), so a published table says
+/// what it measured.
 pub fn table(rows: &[Row], seconds: u64, commit: Option<&str>) -> String {
+    let (clean, rows): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| r.bug.nothing_to_find());
     let mut out = String::from(
         "| bug | class | hunt found | hunt median s | hunt exec/s (+ its plain partner; hunt ÷ partner) | plain found | plain median s | plain exec/s |\n\
          | --- | --- | --- | --- | --- | --- | --- | --- |\n",
@@ -243,37 +289,11 @@ pub fn table(rows: &[Row], seconds: u64, commit: Option<&str>) -> String {
     let time = |runs: &[Run]| {
         median_time(runs).map_or_else(|| format!("— (>{seconds})"), |t| format!("{t:.1}"))
     };
-    // A run that ended within a second or two says nothing about speed: only runs that fuzzed
-    // at least `MIN_RATE_SECONDS` count.
-    let median_rate = |runs: &[Run], of: fn(&Run) -> f64| {
-        let rates: Vec<f64> = runs
-            .iter()
-            .filter(|r| r.fuzz_seconds >= MIN_RATE_SECONDS)
-            .map(of)
-            .collect();
-        (!rates.is_empty()).then(|| median(rates))
-    };
-    let rate = |runs: &[Run]| {
-        let own = median_rate(runs, |r| r.exec_per_sec);
-        let partner = median_rate(runs, |r| r.partner_exec_per_sec).filter(|p| *p > 0.0);
-        // The fair comparison: the partner ran plain's way over the same seconds, corpus and
-        // machine, so each run's ratio says what the hunt's own search costs.
-        let ratios: Vec<f64> = runs
-            .iter()
-            .filter(|r| r.fuzz_seconds >= MIN_RATE_SECONDS && r.partner_exec_per_sec > 0.0)
-            .map(|r| 100.0 * r.exec_per_sec / r.partner_exec_per_sec)
-            .collect();
-        let ratio = (!ratios.is_empty()).then(|| median(ratios));
-        match (own, partner, ratio) {
-            (None, _, _) => "—".to_string(),
-            (Some(own), Some(partner), Some(ratio)) => {
-                format!("{own:.0} (+{partner:.0}; {ratio:.0} %)")
-            }
-            (Some(own), _, _) => format!("{own:.0}"),
-        }
+    let plain_rate = |runs: &[Run]| {
+        median_rate(runs, |r| r.exec_per_sec).map_or_else(|| "—".to_string(), |r| format!("{r:.0}"))
     };
     let (mut hunt_bugs, mut plain_bugs) = (0usize, 0usize);
-    for row in rows {
+    for row in &rows {
         if median_time(&row.hunt).is_some() {
             hunt_bugs = hunt_bugs.saturating_add(1);
         }
@@ -294,11 +314,11 @@ pub fn table(rows: &[Row], seconds: u64, commit: Option<&str>) -> String {
             found(&row.hunt),
             row.hunt.len(),
             time(&row.hunt),
-            rate(&row.hunt),
+            hunt_rate(&row.hunt),
             found(&row.plain),
             row.plain.len(),
             time(&row.plain),
-            rate(&row.plain),
+            plain_rate(&row.plain),
         ));
     }
     out.push_str(&format!(
@@ -307,7 +327,10 @@ pub fn table(rows: &[Row], seconds: u64, commit: Option<&str>) -> String {
         commit.unwrap_or("(not a git checkout)"),
         n = rows.len()
     ));
-    for row in rows {
+    if !clean.is_empty() {
+        out.push_str(&clean_table(&clean, seconds));
+    }
+    for row in rows.iter().chain(&clean) {
         let mut others: Vec<&String> = row
             .hunt
             .iter()
@@ -327,6 +350,37 @@ pub fn table(rows: &[Row], seconds: u64, commit: Option<&str>) -> String {
     out
 }
 
+/// The parsers with nothing to find: each mode's executions per second over the whole run, and
+/// the runs that confirmed something anyway.
+fn clean_table(rows: &[&Row], seconds: u64) -> String {
+    let mut out = format!(
+        "\nWhere there is nothing known to find (fixed parsers; each run fuzzes its {seconds} s):\n\n\
+         | parser | hunt exec/s (+ its plain partner; hunt ÷ partner) | plain exec/s | hunt ÷ plain | runs that confirmed a finding (hunt, plain) |\n\
+         | --- | --- | --- | --- | --- |\n"
+    );
+    let confirming = |runs: &[Run]| runs.iter().filter(|r| !r.other.is_empty()).count();
+    for row in rows {
+        let hunt = median_rate(&row.hunt, |r| r.exec_per_sec);
+        let plain = median_rate(&row.plain, |r| r.exec_per_sec);
+        let versus = match (hunt, plain) {
+            (Some(h), Some(p)) if p > 0.0 => format!("{:.0} %", 100.0 * h / p),
+            _ => "—".to_string(),
+        };
+        out.push_str(&format!(
+            "| [{}]({}) | {} | {} | {versus} | {}/{}, {}/{} |\n",
+            row.bug.title,
+            row.bug.source,
+            hunt_rate(&row.hunt),
+            plain.map_or_else(|| "—".to_string(), |p| format!("{p:.0}")),
+            confirming(&row.hunt),
+            row.hunt.len(),
+            confirming(&row.plain),
+            row.plain.len(),
+        ));
+    }
+    out
+}
+
 /// The JSON lines `--json` prints: one object per bug (its runs in both modes, found counts and
 /// medians), then `{"summary": …}` with the commit the table ran on.
 pub fn json_lines(rows: &[Row], seconds: u64, commit: Option<&str>) -> String {
@@ -339,6 +393,7 @@ pub fn json_lines(rows: &[Row], seconds: u64, commit: Option<&str>) -> String {
                 "title": row.bug.title,
                 "source": row.bug.source,
                 "classes": row.bug.wanted.classes,
+                "nothing_to_find": row.bug.nothing_to_find(),
                 "hunt": { "found": found(&row.hunt), "runs": row.hunt, "median_s": median_time(&row.hunt) },
                 "plain": { "found": found(&row.plain), "runs": row.plain, "median_s": median_time(&row.plain) },
             }})
@@ -348,7 +403,7 @@ pub fn json_lines(rows: &[Row], seconds: u64, commit: Option<&str>) -> String {
     }
     out.push_str(
         &serde_json::json!({ "summary": {
-            "bugs": rows.len(),
+            "bugs": rows.iter().filter(|r| !r.bug.nothing_to_find()).count(),
             "hunt_found": rows.iter().filter(|r| median_time(&r.hunt).is_some()).count(),
             "plain_found": rows.iter().filter(|r| median_time(&r.plain).is_some()).count(),
             "seconds": seconds,

@@ -140,6 +140,8 @@ pub struct PairEnded {
     /// The side run's end and log text, if it ended on its own (else it was killed when the main
     /// run ended).
     pub side: Option<(Ended, String)>,
+    /// How long the side run ran (zero without one).
+    pub side_ran: Duration,
 }
 
 /// Runs `main` (and `side` beside it, when given), each logged to its file, within `limit`.
@@ -180,6 +182,7 @@ pub fn run_pair(
     };
     let start = Instant::now();
     let mut side_ended: Option<(Ended, String)> = None;
+    let mut side_ran = Duration::ZERO;
     loop {
         if let Some(signal) = stop_requested() {
             main_child.kill_group();
@@ -193,6 +196,7 @@ pub fn run_pair(
             && let Ok(Some(status)) = child.try_wait()
         {
             kill_group(child);
+            side_ran = start.elapsed();
             side_ended = Some((
                 Ended {
                     status: Some(status),
@@ -205,6 +209,7 @@ pub fn run_pair(
                 return Ok(PairEnded {
                     main: (main_ended, read(main_log)),
                     side: side_ended,
+                    side_ran,
                 });
             }
         }
@@ -225,6 +230,7 @@ pub fn run_pair(
                 && let Some((child, _)) = side_child.as_mut()
             {
                 kill_group(child);
+                side_ran = start.elapsed();
             }
             return Ok(PairEnded {
                 main: (
@@ -234,6 +240,7 @@ pub fn run_pair(
                     read(main_log),
                 ),
                 side: side_ended,
+                side_ran,
             });
         }
         std::thread::sleep(POLL);

@@ -201,6 +201,54 @@ fn the_table_has_a_row_per_bug_and_the_totals() {
 }
 
 #[test]
+fn a_parser_with_nothing_to_find_has_a_table_of_its_own() {
+    let root = scratch("clean");
+    std::fs::write(
+        root.join("BUG"),
+        "title: q 2.0 (fixed)\nsource: https://example.org/q\nclass: none\n",
+    )
+    .unwrap();
+    let clean = bench::read_bug(&root).unwrap().unwrap();
+    assert!(clean.nothing_to_find());
+    // Nothing it confirms is the bug: every confirmed finding is listed as found anyway.
+    assert!(
+        !clean
+            .wanted
+            .matches(&finding(Class::Panic, "panic at x", true))
+    );
+    let hunt = Run {
+        exec_per_sec: 900.0,
+        partner_exec_per_sec: 1000.0,
+        ..run(None)
+    };
+    let false_report = Run {
+        other: vec!["panic: panic at q.rs:1:1".to_string()],
+        ..run(None)
+    };
+    let rows = vec![bench::Row {
+        bug: clean,
+        hunt: vec![hunt.clone(), hunt.clone(), hunt],
+        plain: vec![run(None), false_report, run(None)],
+    }];
+    let table = bench::table(&rows, 60, Some("abc1234"));
+    assert!(table.contains("hunt 0/0, plain 0/0"), "{table}");
+    assert!(
+        table.contains(
+            "| [q 2.0 (fixed)](https://example.org/q) | 900 (+1000; 90 %) | 1000 | 90 % | 0/3, 1/3 |"
+        ),
+        "{table}"
+    );
+    assert!(
+        table.contains("-clean: also confirmed panic: panic at q.rs:1:1"),
+        "{table}"
+    );
+    let json = bench::json_lines(&rows, 60, None);
+    assert!(json.contains("\"nothing_to_find\":true"), "{json}");
+    assert!(json.contains("\"bugs\":0"), "{json}");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
 fn the_size_of_a_failed_allocation_is_read() {
     use cargo_harness::hunt::requested_bytes;
     assert_eq!(

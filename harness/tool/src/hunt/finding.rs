@@ -92,6 +92,9 @@ pub struct HuntReport {
     /// Inputs the plain target ran beside the hunt's rounds (its plain partner), on the other
     /// core.
     pub partner_runs: u64,
+    /// The seconds it ran (it stops at its first finding, and runs beside in-process rounds
+    /// only).
+    pub partner_seconds: f64,
     /// Wall seconds after the build.
     pub seconds: f64,
     /// Of those, the seconds libFuzzer ran (confirming and minimizing left out).

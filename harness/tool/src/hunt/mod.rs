@@ -145,6 +145,7 @@ struct Hunt<'a> {
     runs: u64,
     /// Inputs the plain partner ran beside the rounds.
     partner_runs: u64,
+    partner_seconds: f64,
     start: Instant,
     start_wall: std::time::SystemTime,
     deadline: Instant,
@@ -202,6 +203,7 @@ impl<'a> Hunt<'a> {
             pending: std::collections::VecDeque::new(),
             runs: 0,
             partner_runs: 0,
+            partner_seconds: 0.0,
             start,
             start_wall: std::time::SystemTime::now(),
             deadline: start
@@ -233,6 +235,7 @@ impl<'a> Hunt<'a> {
             findings: self.findings,
             runs: self.runs,
             partner_runs: self.partner_runs,
+            partner_seconds: self.partner_seconds,
             seconds: self.start.elapsed().as_secs_f64(),
             fuzz_seconds: self.fuzz_seconds,
             interrupted: self.interrupted,

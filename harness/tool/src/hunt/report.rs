@@ -5,19 +5,20 @@ use crate::logs::one_line;
 
 /// The final table, one line per distinct finding.
 pub fn table(report: &HuntReport) -> String {
-    let rate = |runs: u64| runs as f64 / report.fuzz_seconds.max(0.001);
+    let rate = |runs: u64, seconds: f64| runs as f64 / seconds.max(0.001);
     let mut out = format!(
         "\n== {} distinct finding(s) in {:.1}s, {} runs ({:.0} exec/s while fuzzing)",
         report.findings.len(),
         report.seconds,
         report.runs,
-        rate(report.runs)
+        rate(report.runs, report.fuzz_seconds)
     );
     if report.partner_runs > 0 {
         out.push_str(&format!(
-            "; its plain partner {} runs ({:.0} exec/s)",
+            "; its plain partner {} runs in {:.1}s ({:.0} exec/s)",
             report.partner_runs,
-            rate(report.partner_runs)
+            report.partner_seconds,
+            rate(report.partner_runs, report.partner_seconds)
         ));
     }
     out.push('\n');
@@ -76,6 +77,7 @@ pub fn json_lines(report: &HuntReport, commit: Option<&str>) -> String {
             "confirmed": report.confirmed().count(),
             "runs": report.runs,
             "partner_runs": report.partner_runs,
+            "partner_seconds": report.partner_seconds,
             "seconds": report.seconds,
             "fuzz_seconds": report.fuzz_seconds,
             "interrupted": report.interrupted,

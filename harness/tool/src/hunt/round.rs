@@ -95,6 +95,7 @@ impl Hunt<'_> {
         self.board.finish(name);
         self.fuzz_seconds += began.elapsed().as_secs_f64();
         let ended = result?;
+        self.partner_seconds += ended.side_ran.as_secs_f64();
         let side = ended.side.and_then(|(side_ended, text)| {
             let summary = logs::read(&text, side_ended.success());
             self.partner_runs = self.partner_runs.saturating_add(summary.runs.unwrap_or(0));

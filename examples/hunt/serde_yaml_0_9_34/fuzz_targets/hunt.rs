@@ -1,0 +1,5 @@
+#![no_main]
+//! The same parser under the harness: small stack, heap cap, nesting mutations.
+harness::hunt_target!(|data| {
+    if let Ok(s) = std::str::from_utf8(data) { let _ = serde_yaml::from_str::<serde_yaml::Value>(s); }
+});

@@ -140,6 +140,9 @@ pub struct PairEnded {
     /// The side run's end and log text, if it ended on its own (else it was killed when the main
     /// run ended).
     pub side: Option<(Ended, String)>,
+    /// The side run's log text however it ended (killed, its last status line tells how many
+    /// inputs it ran); empty without one.
+    pub side_log: String,
     /// How long the side run ran (zero without one).
     pub side_ran: Duration,
 }
@@ -206,9 +209,14 @@ pub fn run_pair(
             if !status.success() {
                 main_child.kill_group();
                 let main_ended = Ended { status: None };
+                let side_log = side_ended
+                    .as_ref()
+                    .map(|(_, t)| t.clone())
+                    .unwrap_or_default();
                 return Ok(PairEnded {
                     main: (main_ended, read(main_log)),
                     side: side_ended,
+                    side_log,
                     side_ran,
                 });
             }
@@ -226,11 +234,16 @@ pub fn run_pair(
         let timed_out = start.elapsed() > limit;
         if main_status.is_some() || timed_out {
             main_child.kill_group();
+            let mut side_log = side_ended
+                .as_ref()
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default();
             if side_ended.is_none()
-                && let Some((child, _)) = side_child.as_mut()
+                && let Some((child, log)) = side_child.as_mut()
             {
                 kill_group(child);
                 side_ran = start.elapsed();
+                side_log = read(log);
             }
             return Ok(PairEnded {
                 main: (
@@ -240,6 +253,7 @@ pub fn run_pair(
                     read(main_log),
                 ),
                 side: side_ended,
+                side_log,
                 side_ran,
             });
         }

@@ -96,9 +96,12 @@ impl Hunt<'_> {
         self.fuzz_seconds += began.elapsed().as_secs_f64();
         let ended = result?;
         self.partner_seconds += ended.side_ran.as_secs_f64();
+        // Its inputs however it ended: killed with the round (the usual end), its log's last
+        // status line counts them.
+        let partner_runs = logs::read(&ended.side_log, false).runs.unwrap_or(0);
+        self.partner_runs = self.partner_runs.saturating_add(partner_runs);
         let side = ended.side.and_then(|(side_ended, text)| {
             let summary = logs::read(&text, side_ended.success());
-            self.partner_runs = self.partner_runs.saturating_add(summary.runs.unwrap_or(0));
             (!side_ended.success()).then_some((summary.ending, summary.artifact))
         });
         let (main_ended, text) = ended.main;
